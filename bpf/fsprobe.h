@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Types shared by the BPF programs and the userspace loader. */
+#ifndef FSPROBE_H
+#define FSPROBE_H
+
+/* Longest key kept, NUL included; longer keys are truncated (and counted). */
+#define FSP_KEY_MAX   64
+/* Raw bytes read before field() splits them, so long raw keys still split right. */
+#define FSP_RAW_MAX   128
+/* Steps in an address expression such as arg0->16->0+8. */
+#define FSP_MAX_OPS   4
+/* Nested lookups (recursion) tracked per thread. */
+#define FSP_MAX_DEPTH 8
+/* Integer arguments reachable by argN under the System V x86-64 ABI. */
+#define FSP_MAX_ARGS  6
+
+enum fsp_key_type {
+	FSP_KEY_CSTR = 1, /* NUL-terminated string at an address */
+	FSP_KEY_BYTES,    /* LEN bytes at an address, LEN an expression or a constant */
+	FSP_KEY_U64,      /* the expression's value, as an integer */
+	FSP_KEY_U32,
+	FSP_KEY_I64,
+	FSP_KEY_I32,
+};
+
+enum fsp_op {
+	FSP_OP_DEREF = 1, /* v = *(u64 *)(v + off) */
+	FSP_OP_ADD,       /* v = v + off */
+};
+
+struct fsp_expr {
+	__u32 arg; /* argument register index */
+	__u32 nops;
+	__u32 op[FSP_MAX_OPS];
+	__s64 off[FSP_MAX_OPS];
+};
+
+/* A compiled --key: what the entry probe evaluates to produce a map key. */
+struct fsp_key_prog {
+	__u32 type;      /* enum fsp_key_type */
+	__u32 len_const; /* FSP_KEY_BYTES: constant length, 0 when len is an expression */
+	struct fsp_expr addr;
+	struct fsp_expr len;
+	__u32 field_on;  /* apply field(): split on delim, keep field number field_idx */
+	__u32 field_idx;
+	__u8 field_delim;
+	__u8 pad[7];
+};
+
+struct fsp_key {
+	char data[FSP_KEY_MAX];
+};
+
+/* Per-symbol counters, one copy per CPU, summed in userspace. */
+struct fsp_counts {
+	__u64 hits;
+	__u64 misses;
+};
+
+/* Self-observation counters, indexes into the per-CPU stats array. */
+enum fsp_stat {
+	FSP_STAT_READ_FAULT,     /* key memory unreadable: request not counted */
+	FSP_STAT_READ_EMPTY,     /* key was empty: request not counted */
+	FSP_STAT_FIELD_MISSING,  /* field() asked for a field the key lacks: not counted */
+	FSP_STAT_TRUNCATED,      /* key longer than FSP_KEY_MAX-1: counted under its prefix */
+	FSP_STAT_DEPTH,          /* nesting deeper than FSP_MAX_DEPTH: not counted */
+	FSP_STAT_MISS_OUTSIDE,   /* miss function ran outside any lookup */
+	FSP_STAT_UNWOUND,        /* lookup left without returning (longjmp, exception) */
+	FSP_STAT__MAX,
+};
+
+#endif /* FSPROBE_H */

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include "env.h"
+#include "log.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static int has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return !!(d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+static int check_caps(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = {};
+	char missing[128] = "";
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	/* CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON on kernels before 5.8. */
+	if (!has_cap(d, CAP_SYS_ADMIN) && (!has_cap(d, CAP_BPF) || !has_cap(d, CAP_PERFMON)))
+		strcat(missing, "CAP_BPF, CAP_PERFMON, ");
+	/* Reading another user's /proc/PID/exe and maps. */
+	if (!has_cap(d, CAP_SYS_PTRACE))
+		strcat(missing, "CAP_SYS_PTRACE, ");
+	if (!missing[0])
+		return 0;
+	missing[strlen(missing) - 2] = '\0';
+	fsp_log_error("missing privileges: %s; run as root (sudo fsprobe ...) or grant them with "
+		      "setcap or the container's securityContext", missing);
+	return -EPERM;
+}
+
+int fsp_env_check(void)
+{
+	int err = check_caps();
+
+	if (err)
+		return err;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fsp_log_error("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); fsprobe "
+			      "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOTSUP;
+	}
+	if (access("/sys/bus/event_source/devices/uprobe/type", R_OK)) {
+		fsp_log_error("this kernel has no uprobe support (no "
+			      "/sys/bus/event_source/devices/uprobe); it needs CONFIG_UPROBE_EVENTS=y");
+		return -ENOTSUP;
+	}
+	return 0;
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Prometheus text exposition of a snapshot. No I/O, clock or globals: tests compare outputs. */
+#include <inttypes.h>
+#include <string.h>
+#include "render.h"
+
+/* Length of the valid UTF-8 sequence at s, or 0 when the byte there starts none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* Second-byte ranges that rule out overlong forms, surrogates and > U+10FFFF. */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (len > n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * Valid UTF-8 passes through; a byte that is not becomes the text \xHH. A backslash in the key
+ * becomes two, so that no real key can render like an encoded byte: the mapping is one-to-one.
+ */
+int fsp_render_key(__u32 key_type, const struct fsp_key *key, struct fsp_buf *out)
+{
+	const unsigned char *s = (const unsigned char *)key->data;
+	size_t n = strnlen(key->data, FSP_KEY_MAX), i = 0, len;
+	__u64 v;
+
+	if (key_type != FSP_KEY_CSTR && key_type != FSP_KEY_BYTES) {
+		memcpy(&v, key->data, sizeof(v));
+		if (key_type == FSP_KEY_I64 || key_type == FSP_KEY_I32)
+			return fsp_buf_printf(out, "%" PRId64, (int64_t)v);
+		return fsp_buf_printf(out, "%" PRIu64, (uint64_t)v);
+	}
+	while (i < n) {
+		len = utf8_len(s + i, n - i);
+		if (s[i] == '\\')
+			fsp_buf_append(out, "\\\\", 2);
+		else if (len)
+			fsp_buf_append(out, (const char *)s + i, len);
+		else
+			fsp_buf_printf(out, "\\x%02x", s[i]);
+		i += len ? len : 1;
+	}
+	return out->err;
+}
+
+/* The text format's own escaping of a label value: backslash, double quote, newline. */
+static void put_label(struct fsp_buf *out, const char *v, size_t n)
+{
+	size_t i;
+
+	fsp_buf_append(out, "\"", 1);
+	for (i = 0; i < n; i++) {
+		if (v[i] == '\\')
+			fsp_buf_append(out, "\\\\", 2);
+		else if (v[i] == '"')
+			fsp_buf_append(out, "\\\"", 2);
+		else if (v[i] == '\n')
+			fsp_buf_append(out, "\\n", 2);
+		else
+			fsp_buf_append(out, v + i, 1);
+	}
+	fsp_buf_append(out, "\"", 1);
+}
+
+static void header(struct fsp_buf *out, const char *name, const char *type, const char *help)
+{
+	fsp_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void symbol_series(struct fsp_buf *out, const struct fsp_snapshot *s, const char *name,
+			  int misses, struct fsp_buf *scratch)
+{
+	const struct fsp_counts *o = &s->overflow;
+	size_t i;
+
+	for (i = 0; i < s->nsymbols; i++) {
+		const struct fsp_symbol *sym = &s->symbols[i];
+
+		fsp_buf_reset(scratch);
+		fsp_render_key(s->key_type, &sym->key, scratch);
+		fsp_buf_printf(out, "%s{symbol=", name);
+		put_label(out, scratch->data ? scratch->data : "", scratch->len);
+		fsp_buf_printf(out, "} %" PRIu64 "\n", (uint64_t)(misses ? sym->misses : sym->hits));
+	}
+	/* Shown once anything overflowed; counts never drop, so it never disappears again. */
+	if (o->hits || o->misses)
+		fsp_buf_printf(out, "%s{symbol=\"%s\"} %" PRIu64 "\n", name, FSP_OVERFLOW_LABEL,
+			       (uint64_t)(misses ? o->misses : o->hits));
+}
+
+static void counter(struct fsp_buf *out, const char *name, const char *help, __u64 v)
+{
+	header(out, name, "counter", help);
+	fsp_buf_printf(out, "%s %" PRIu64 "\n", name, (uint64_t)v);
+}
+
+static void gauge(struct fsp_buf *out, const char *name, const char *help, __u64 v)
+{
+	header(out, name, "gauge", help);
+	fsp_buf_printf(out, "%s %" PRIu64 "\n", name, (uint64_t)v);
+}
+
+static const char *const read_error_reasons[] = {
+	[FSP_STAT_READ_FAULT] = "fault",
+	[FSP_STAT_READ_EMPTY] = "empty",
+	[FSP_STAT_FIELD_MISSING] = "field_missing",
+};
+
+int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
+{
+	struct fsp_buf scratch = {};
+	__u64 hits = s->overflow.hits, misses = s->overflow.misses;
+	size_t i;
+
+	for (i = 0; i < s->nsymbols; i++) {
+		hits += s->symbols[i].hits;
+		misses += s->symbols[i].misses;
+	}
+
+	header(out, "featurestore_hits_total", "counter",
+	       "Feature cache lookups served from the cache, per symbol.");
+	symbol_series(out, s, "featurestore_hits_total", 0, &scratch);
+	header(out, "featurestore_misses_total", "counter",
+	       "Feature cache lookups that ran the miss (recompute) function, per symbol.");
+	symbol_series(out, s, "featurestore_misses_total", 1, &scratch);
+	fsp_buf_free(&scratch);
+
+	header(out, "featurestore_hit_ratio", "gauge",
+	       "Hits / (hits + misses) over all symbols since fsprobe attached.");
+	if (hits + misses)
+		fsp_buf_printf(out, "featurestore_hit_ratio %.9g\n",
+			       (double)hits / (double)(hits + misses));
+
+	header(out, "fsprobe_build_info", "gauge", "fsprobe build information.");
+	fsp_buf_printf(out, "fsprobe_build_info{version=");
+	put_label(out, s->version, strlen(s->version));
+	fsp_buf_printf(out, "} 1\n");
+
+	header(out, "fsprobe_probe_attached", "gauge",
+	       "1 when the probe on a function is attached, else 0.");
+	for (i = 0; i < s->nprobes; i++) {
+		const struct fsp_probe_info *p = &s->probes[i];
+
+		fsp_buf_printf(out, "fsprobe_probe_attached{function=");
+		put_label(out, p->function, strlen(p->function));
+		fsp_buf_printf(out, ",role=");
+		put_label(out, p->role, strlen(p->role));
+		fsp_buf_printf(out, "} %d\n", p->attached ? 1 : 0);
+	}
+
+	header(out, "fsprobe_key_read_errors_total", "counter",
+	       "Lookups not counted because their key could not be read, by reason.");
+	for (i = 0; i < sizeof(read_error_reasons) / sizeof(read_error_reasons[0]); i++)
+		fsp_buf_printf(out, "fsprobe_key_read_errors_total{reason=\"%s\"} %" PRIu64 "\n",
+			       read_error_reasons[i], (uint64_t)s->stats[i]);
+
+	counter(out, "fsprobe_keys_truncated_total",
+		"Lookups whose key was cut to its first 63 bytes (still counted).",
+		s->stats[FSP_STAT_TRUNCATED]);
+	counter(out, "fsprobe_symbols_overflow_total",
+		"Lookups counted under symbol=\"" FSP_OVERFLOW_LABEL "\" past --max-symbols.",
+		s->overflow.hits + s->overflow.misses);
+	counter(out, "fsprobe_lookups_too_deep_total",
+		"Lookups not counted because they nested deeper than fsprobe tracks.",
+		s->stats[FSP_STAT_DEPTH]);
+	counter(out, "fsprobe_lookups_unwound_total",
+		"Lookups left without a return (longjmp, exception); counted at unwind.",
+		s->stats[FSP_STAT_UNWOUND]);
+	counter(out, "fsprobe_miss_outside_lookup_total",
+		"Calls of the miss function outside any observed lookup (not counted).",
+		s->stats[FSP_STAT_MISS_OUTSIDE]);
+	gauge(out, "fsprobe_symbols", "Distinct symbols with their own series.", s->nsymbols);
+	gauge(out, "fsprobe_symbols_max", "Symbols tracked before overflow (--max-symbols).",
+	      s->max_symbols);
+	gauge(out, "fsprobe_target_up", "1 while an observed process is running, else 0.",
+	      s->target_up ? 1 : 0);
+	gauge(out, "fsprobe_target_processes", "Observed processes currently running.",
+	      s->target_processes);
+	return out->err;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef FSP_SNAPSHOT_H
+#define FSP_SNAPSHOT_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "fsprobe.h"
+
+/* Everything a scrape shows, as plain data: what the renderers take, what tests build. */
+
+#define FSP_MAX_PROBES     8
+#define FSP_OVERFLOW_LABEL "__overflow__"
+
+struct fsp_symbol {
+	struct fsp_key key;
+	__u64 hits;
+	__u64 misses;
+};
+
+struct fsp_probe_info {
+	char function[128];
+	char role[16];  /* "lookup" or "miss" */
+	__u64 offset;   /* file offset of the probe */
+	int attached;
+};
+
+struct fsp_snapshot {
+	const char *version;
+	__u32 key_type;    /* enum fsp_key_type: how to print keys */
+	__u32 max_symbols;
+	struct fsp_symbol *symbols; /* sorted by key; owned by whoever filled it */
+	size_t nsymbols;
+	struct fsp_counts overflow;
+	__u64 stats[FSP_STAT__MAX];
+	struct fsp_probe_info probes[FSP_MAX_PROBES];
+	size_t nprobes;
+	int target_up;
+	__u32 target_processes;
+};
+
+#endif
