@@ -21,8 +21,8 @@ PKG_CONFIG ?= pkg-config
 
 # The one list of Debian packages: make deps installs it, and test, demo and bench depend on deps.
 DEPS := make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
-	libmicrohttpd-dev libcmocka-dev prometheus prometheus-alertmanager bpftrace tmux \
-	curl python3 procps util-linux
+	libmicrohttpd-dev libcapstone-dev libcmocka-dev prometheus prometheus-alertmanager bpftrace tmux \
+	curl python3 python3-yaml procps util-linux
 
 ifeq ($(V),1)
 Q =
@@ -38,7 +38,7 @@ CFLAGS    ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Werror
 USER_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DFSP_VERSION='"$(VERSION)"' \
 	-I$(OUTPUT) -Ibpf -Iuser
-USER_LIBS := -lbpf -lelf -lz -lmicrohttpd
+USER_LIBS := -lbpf -lelf -lz -lmicrohttpd -lcapstone -lstdc++
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
 	-Wno-unused-function -I$(OUTPUT) -Ibpf
 
@@ -51,7 +51,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
 TARGET_CFLAGS := -O2 -g -pthread $(WARNINGS)
-TARGETS := $(OUTPUT)/featurestore
+TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet
 
 # Keep generated objects and skeletons between runs.
 .SECONDARY:
@@ -83,9 +83,15 @@ $(OUTPUT)/fsprobe: $(OUTPUT)/user/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $^ $(USER_LIBS) -o $@
 
+# The demo target twice: plain, and with -fcf-protection (endbr64 first in every function), the
+# default on several distributions and the case probe placement exists for.
 $(OUTPUT)/featurestore: $(wildcard uprobes-targets/featurestore/*.[ch]) | $(OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(TARGET_CFLAGS) $(filter %.c,$^) -lm -o $@
+	$(Q)$(CC) $(TARGET_CFLAGS) -fcf-protection=none $(filter %.c,$^) -lm -o $@
+
+$(OUTPUT)/featurestore-cet: $(wildcard uprobes-targets/featurestore/*.[ch]) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fcf-protection=full $(filter %.c,$^) -lm -o $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
@@ -101,8 +107,60 @@ deps:
 			apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-unit: $(UNIT_BINS)
-	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+# Resolver fixtures for tests/unit/test_resolve.c: real ELF files with known symbol layouts.
+FIXTURE_DIR    := $(OUTPUT)/tests/fixtures
+FIXTURES       := $(addprefix $(FIXTURE_DIR)/,plain plain-nopie libexported.so clone dupes)
+FIXTURE_CFLAGS := -O2 -g $(WARNINGS)
+
+$(FIXTURE_DIR):
+	$(Q)mkdir -p $@
+
+$(FIXTURE_DIR)/plain: tests/unit/fixtures/plain.c | $(FIXTURE_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(FIXTURE_CFLAGS) -fPIE -pie $< -o $@
+
+# Text at 0x400000: vaddr and file offset differ.
+$(FIXTURE_DIR)/plain-nopie: tests/unit/fixtures/plain.c | $(FIXTURE_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(FIXTURE_CFLAGS) -fno-pie -no-pie $< -o $@
+
+# Stripped to .dynsym alone.
+$(FIXTURE_DIR)/libexported.so: tests/unit/fixtures/exported.c | $(FIXTURE_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(FIXTURE_CFLAGS) -shared -fPIC $< -o $@ && strip --strip-all $@
+
+# gcc -O2 leaves only score_key.constprop.0.
+$(FIXTURE_DIR)/clone: tests/unit/fixtures/clone.c | $(FIXTURE_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(FIXTURE_CFLAGS) $< -o $@
+
+# Two static parse_key functions, one per translation unit.
+$(FIXTURE_DIR)/dupes: tests/unit/fixtures/dup_a.c tests/unit/fixtures/dup_b.c | $(FIXTURE_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(FIXTURE_CFLAGS) $^ -o $@
+
+# Real prologues for tests/unit/test_place.c (gcc: -mnop-mcount has no clang equivalent).
+PLACE_DIR      := $(FIXTURE_DIR)/place
+PLACE_FIXTURES := $(addprefix $(PLACE_DIR)/,O2 O2-cet O0 O0-cet nop5 nop5-cet patchable-cet)
+$(PLACE_DIR)/O2:            PLACE_CFLAGS := -O2 -fcf-protection=none
+$(PLACE_DIR)/O2-cet:        PLACE_CFLAGS := -O2 -fcf-protection=full
+$(PLACE_DIR)/O0:            PLACE_CFLAGS := -O0 -fcf-protection=none
+$(PLACE_DIR)/O0-cet:        PLACE_CFLAGS := -O0 -fcf-protection=full
+$(PLACE_DIR)/nop5:          PLACE_CFLAGS := -O2 -fcf-protection=none -pg -mfentry -mnop-mcount \
+	-fno-pie -no-pie
+$(PLACE_DIR)/nop5-cet:      PLACE_CFLAGS := -O2 -fcf-protection=full -pg -mfentry -mnop-mcount \
+	-fno-pie -no-pie
+$(PLACE_DIR)/patchable-cet: PLACE_CFLAGS := -O2 -fcf-protection=full -fpatchable-function-entry=5
+
+$(PLACE_DIR):
+	$(Q)mkdir -p $@
+
+$(PLACE_FIXTURES): tests/unit/fixtures/place/prologues.c | $(PLACE_DIR)
+	$(call msg,CC,$@)
+	$(Q)gcc -g $(WARNINGS) $(PLACE_CFLAGS) $< -o $@
+
+unit: $(UNIT_BINS) $(FIXTURES) $(PLACE_FIXTURES)
+	@fail=0; for t in $(UNIT_BINS); do FSP_FIXTURES=$(FIXTURE_DIR) $$t || fail=1; done; exit $$fail
 
 integration: all
 	$(Q)FSPROBE=$(OUTPUT)/fsprobe OUTPUT=$(OUTPUT) bash tests/run.sh

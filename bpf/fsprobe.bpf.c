@@ -3,19 +3,28 @@
  * Count a cache's lookups per key as hits or misses.
  *
  * lookup_entry reads the key and pushes a frame on a per-thread stack, miss_entry marks the
- * innermost open lookup as a miss, lookup_return pops the frame and counts it. Counting at
- * return keeps every exported counter monotonic: a request is counted once, already classified.
+ * innermost open lookup as a miss (or lookup_return tests the return value), lookup_return pops
+ * the frame and counts it. Counting at return keeps every exported counter monotonic: a request
+ * is counted once, already classified. With --hit/--miss, hit_call and miss_call count directly.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "key.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the loader between open and load. */
 const volatile struct fsp_key_prog key_prog = {};
+const volatile struct fsp_pred pred = {};
+const volatile __u32 mode = FSP_MODE_MISS_FN;
 const volatile __u32 max_symbols = 1;
+const volatile bool latency = false;
+/* Count at the next entry or at a scrape instead of at return: no return probe (see lazy). */
+const volatile bool lazy = false;
+/* With --pid: only this process's threads are settled by the iterator. */
+const volatile __u32 target_tgid = 0;
 
 /* Next free slot in counts; slots are handed out once and never reused. */
 __u32 next_slot = 0;
@@ -36,6 +45,14 @@ struct {
 	__type(value, struct fsp_counts);
 } counts SEC(".maps");
 
+/* slot -> latency histograms; only sized past one entry with --latency. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fsp_latency);
+} latencies SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FSP_STAT__MAX);
@@ -44,14 +61,18 @@ struct {
 } stats SEC(".maps");
 
 struct frame {
-	__u64 sp; /* stack pointer at entry: matches the return, detects unwinding */
+	__u64 sp;      /* stack pointer at entry: matches the return, detects unwinding */
+	__u64 start;   /* with latency: when the lookup began */
+	__u64 miss_at; /* with latency: when the miss function was entered, 0 outside it */
+	/* seq << 1 | 1 while the request is not counted yet; whoever clears the bit counts it. */
+	__u64 tag;
 	__u32 slot;
 	__u32 missed;
 };
 
 struct thread_state {
 	__u32 depth;
-	__u32 pad;
+	__u32 seq;
 	struct frame frames[FSP_MAX_DEPTH];
 };
 
@@ -84,6 +105,98 @@ static __always_inline void count(__u32 slot, __u32 missed)
 		__sync_fetch_and_add(&c->hits, 1);
 }
 
+/* Bucket i holds durations of at most 2^(i + FSP_HIST_MIN_SHIFT) ns; the last, the rest. */
+static __always_inline __u32 hist_bucket(__u64 ns)
+{
+	__u64 v = ns ? (ns - 1) >> FSP_HIST_MIN_SHIFT : 0;
+	__u32 b = 0;
+
+	if (!v)
+		return 0;
+	if (v >> 32) {
+		v >>= 32;
+		b += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		b += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		b += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		b += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		b += 2;
+	}
+	if (v >> 1)
+		b += 1;
+	b += 1;
+	return b < FSP_HIST_BUCKETS ? b : FSP_HIST_BUCKETS - 1;
+}
+
+static __always_inline void hist_add(__u32 slot, bool miss, __u64 ns)
+{
+	struct fsp_latency *l = bpf_map_lookup_elem(&latencies, &slot);
+	struct fsp_hist *h;
+	__u32 b;
+
+	if (!l)
+		return;
+	h = miss ? &l->miss : &l->lookup;
+	b = hist_bucket(ns);
+	if (b < FSP_HIST_BUCKETS)
+		__sync_fetch_and_add(&h->buckets[b], 1);
+	__sync_fetch_and_add(&h->sum_ns, ns);
+}
+
+static __always_inline bool pred_holds(__u64 ret)
+{
+	__s64 v;
+
+	/* A bool or int return defines only the low bits of the register. */
+	if (pred.bits == 8)
+		v = (__u8)ret;
+	else if (pred.bits == 32)
+		v = pred.is_signed ? (__s64)(__s32)ret : (__s64)(__u32)ret;
+	else
+		v = (__s64)ret;
+
+	switch (pred.cmp) {
+	case FSP_CMP_EQ:
+		return v == pred.value;
+	case FSP_CMP_NE:
+		return v != pred.value;
+	case FSP_CMP_LT:
+		return v < pred.value;
+	case FSP_CMP_LE:
+		return v <= pred.value;
+	case FSP_CMP_GT:
+		return v > pred.value;
+	default:
+		return v >= pred.value;
+	}
+}
+
+/*
+ * Count a frame's request exactly once. The return probe, the next lookup on the thread, the
+ * thread's exit and the scrape-time iterator may all race for it; the tag decides, and a frame
+ * reused meanwhile has a new tag, so a stale claim fails.
+ */
+static __always_inline void claim(struct frame *f)
+{
+	__u64 t = *(volatile __u64 *)&f->tag;
+
+	if (!(t & 1))
+		return;
+	if (__sync_val_compare_and_swap(&f->tag, t, t & ~1ULL) == t)
+		count(f->slot, f->missed);
+}
+
 static __always_inline __u32 slot_of(const struct fsp_key *key)
 {
 	__u32 *found, slot;
@@ -98,7 +211,11 @@ static __always_inline __u32 slot_of(const struct fsp_key *key)
 		return max_symbols;
 	if (!bpf_map_update_elem(&symbols, key, &slot, BPF_NOEXIST))
 		return slot;
-	/* Another CPU inserted the same key first: use its slot, ours stays unnamed and zero. */
+	/*
+	 * Another CPU inserted the same key first: use its slot and hand ours back if nobody took
+	 * a later one meanwhile; otherwise ours stays unnamed and zero (at most --max-symbols holds).
+	 */
+	__sync_val_compare_and_swap(&next_slot, slot + 1, slot);
 	found = bpf_map_lookup_elem(&symbols, key);
 	return found ? *found : max_symbols;
 }
@@ -115,20 +232,18 @@ static __always_inline void drop_unwound(struct thread_state *ts, __u64 sp)
 		f = &ts->frames[d - 1];
 		if (f->sp > sp)
 			return;
-		count(f->slot, f->missed);
-		stat_inc(FSP_STAT_UNWOUND);
+		/* Lazily counted frames end here normally; others were left without a return. */
+		if (!lazy && (f->tag & 1))
+			stat_inc(FSP_STAT_UNWOUND);
+		claim(f);
 		ts->depth = d - 1;
 	}
 }
 
-SEC("uprobe")
-int BPF_KPROBE(lookup_entry)
+/* The key's slot, or -1 (counted in stats) when the key cannot be read. */
+static __always_inline long key_slot(struct pt_regs *ctx)
 {
 	struct fsp_key key = {};
-	struct thread_state *ts;
-	__u64 sp = PT_REGS_SP(ctx);
-	struct frame *f;
-	__u32 d;
 
 	switch (fsp_read_key(ctx, &key_prog, &key)) {
 	case FSP_KEY_OK:
@@ -138,15 +253,29 @@ int BPF_KPROBE(lookup_entry)
 		break;
 	case FSP_KEY_FAULT:
 		stat_inc(FSP_STAT_READ_FAULT);
-		return 0;
+		return -1;
 	case FSP_KEY_NO_FIELD:
 		stat_inc(FSP_STAT_FIELD_MISSING);
-		return 0;
+		return -1;
 	default:
 		stat_inc(FSP_STAT_READ_EMPTY);
-		return 0;
+		return -1;
 	}
+	return slot_of(&key);
+}
 
+SEC("uprobe")
+int BPF_KPROBE(lookup_entry)
+{
+	struct thread_state *ts;
+	__u64 sp = PT_REGS_SP(ctx);
+	struct frame *f;
+	long slot;
+	__u32 d;
+
+	slot = key_slot(ctx);
+	if (slot < 0)
+		return 0;
 	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ts)
@@ -159,8 +288,12 @@ int BPF_KPROBE(lookup_entry)
 	}
 	f = &ts->frames[d];
 	f->sp = sp;
-	f->slot = slot_of(&key);
+	f->slot = slot;
 	f->missed = 0;
+	f->miss_at = 0;
+	f->start = latency ? bpf_ktime_get_ns() : 0;
+	/* Published last: a claim only ever sees a complete frame. */
+	__sync_lock_test_and_set(&f->tag, ((__u64)++ts->seq << 1) | 1);
 	ts->depth = d + 1;
 	return 0;
 }
@@ -180,6 +313,29 @@ int BPF_KPROBE(miss_entry)
 		return 0;
 	}
 	ts->frames[d - 1].missed = 1;
+	if (latency)
+		ts->frames[d - 1].miss_at = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* With latency only: time spent in the miss function is the miss penalty. */
+SEC("uretprobe")
+int BPF_KRETPROBE(miss_return)
+{
+	struct thread_state *ts;
+	struct frame *f;
+	__u32 d;
+
+	(void)ctx;
+	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+	d = ts ? ts->depth : 0;
+	if (d == 0 || d > FSP_MAX_DEPTH)
+		return 0;
+	f = &ts->frames[d - 1];
+	if (f->miss_at) {
+		hist_add(f->slot, true, bpf_ktime_get_ns() - f->miss_at);
+		f->miss_at = 0;
+	}
 	return 0;
 }
 
@@ -203,7 +359,75 @@ int BPF_KRETPROBE(lookup_return)
 	/* No frame of ours: the call was past FSP_MAX_DEPTH or began before attach. */
 	if (f->sp != sp)
 		return 0;
-	count(f->slot, f->missed);
+	if (mode == FSP_MODE_RET)
+		f->missed = !pred_holds(PT_REGS_RC(ctx));
+	claim(f);
+	if (latency)
+		hist_add(f->slot, false, bpf_ktime_get_ns() - f->start);
 	ts->depth = d - 1;
+	return 0;
+}
+
+/*
+ * Lazy counting settles a thread's last lookup without a return probe. A thread's saved user
+ * registers come from its latest entry into the kernel, which is never older than the entry
+ * probe of its newest lookup (that probe is a kernel entry itself). A saved stack pointer above
+ * a frame's entry stack pointer therefore proves that lookup has returned.
+ */
+SEC("iter/task")
+int settle(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct thread_state *ts;
+	struct pt_regs *regs;
+	__u64 sp;
+
+	if (!task || (target_tgid && (__u32)task->tgid != target_tgid))
+		return 0;
+	ts = bpf_task_storage_get(&threads, task, 0, 0);
+	if (!ts)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	sp = BPF_CORE_READ(regs, sp);
+	for (int i = 0; i < FSP_MAX_DEPTH; i++) {
+		if (ts->frames[i].sp < sp)
+			claim(&ts->frames[i]);
+	}
+	return 0;
+}
+
+/* A thread that exits has left every lookup: count them before its storage goes. */
+SEC("tp_btf/sched_process_exit")
+int thread_exit(void *ctx)
+{
+	struct thread_state *ts;
+
+	(void)ctx;
+	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+	if (!ts)
+		return 0;
+	for (int i = 0; i < FSP_MAX_DEPTH; i++)
+		claim(&ts->frames[i]);
+	return 0;
+}
+
+/* --hit F --miss G: each call is already classified; no per-thread state, no return probe. */
+SEC("uprobe")
+int BPF_KPROBE(hit_call)
+{
+	long slot = key_slot(ctx);
+
+	if (slot >= 0)
+		count(slot, 0);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(miss_call)
+{
+	long slot = key_slot(ctx);
+
+	if (slot >= 0)
+		count(slot, 1);
 	return 0;
 }

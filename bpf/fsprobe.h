@@ -47,6 +47,24 @@ struct fsp_key_prog {
 	__u8 pad[7];
 };
 
+/* How a request is classified as a hit or a miss. */
+enum fsp_mode {
+	FSP_MODE_MISS_FN = 1, /* --lookup F --miss G: a miss if G runs inside F */
+	FSP_MODE_RET,         /* --lookup F --hit-when PRED: PRED on F's return value */
+	FSP_MODE_HIT_MISS,    /* --hit F --miss G: every call of F is a hit, of G a miss */
+};
+
+/* --hit-when: (ret as width/sign) OP value */
+enum fsp_cmp { FSP_CMP_EQ = 1, FSP_CMP_NE, FSP_CMP_LT, FSP_CMP_LE, FSP_CMP_GT, FSP_CMP_GE };
+
+struct fsp_pred {
+	__u32 bits;   /* 8, 32 or 64: the part of the return register that is defined */
+	__u32 is_signed;
+	__u32 cmp;    /* enum fsp_cmp */
+	__u32 pad;
+	__s64 value;
+};
+
 struct fsp_key {
 	char data[FSP_KEY_MAX];
 };
@@ -55,6 +73,23 @@ struct fsp_key {
 struct fsp_counts {
 	__u64 hits;
 	__u64 misses;
+};
+
+/*
+ * Latency histogram with log2 buckets: bucket i counts durations of at most 2^(i + 10) ns
+ * (1.024 us, 2.048 us, ..., 2^34 ns = 17.2 s); the last bucket counts the rest (+Inf).
+ */
+#define FSP_HIST_BUCKETS   26
+#define FSP_HIST_MIN_SHIFT 10
+
+struct fsp_hist {
+	__u64 buckets[FSP_HIST_BUCKETS]; /* not cumulative */
+	__u64 sum_ns;
+};
+
+struct fsp_latency {
+	struct fsp_hist lookup; /* whole lookup call */
+	struct fsp_hist miss;   /* time inside the miss function: the miss penalty */
 };
 
 /* Self-observation counters, indexes into the per-CPU stats array. */

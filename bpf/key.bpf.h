@@ -116,13 +116,25 @@ static __always_inline int fsp_read_string(struct pt_regs *ctx,
 	return buf[0] ? FSP_KEY_OK : FSP_KEY_EMPTY;
 }
 
+/* field(): the raw key goes to a scratch buffer first, split into the key after. */
+static __always_inline int fsp_read_field(struct pt_regs *ctx,
+					  const volatile struct fsp_key_prog *kp, __u64 addr,
+					  struct fsp_key *key)
+{
+	char raw[FSP_RAW_MAX] = {}; /* zeroed: a bytes() read leaves no terminator */
+	int res;
+
+	res = fsp_read_string(ctx, kp, addr, raw, FSP_RAW_MAX);
+	if (res != FSP_KEY_OK && res != FSP_KEY_OK_TRUNCATED)
+		return res;
+	return fsp_field(raw, key, kp->field_delim, kp->field_idx);
+}
+
 /* Fill key (already zeroed, so equal keys hash equal) from the probe's arguments. */
 static __always_inline int fsp_read_key(struct pt_regs *ctx,
 					const volatile struct fsp_key_prog *kp, struct fsp_key *key)
 {
-	char raw[FSP_RAW_MAX] = {};
 	__u64 v;
-	int res;
 
 	if (fsp_eval(ctx, &kp->addr, &v))
 		return FSP_KEY_FAULT;
@@ -138,12 +150,9 @@ static __always_inline int fsp_read_key(struct pt_regs *ctx,
 		v = (__u64)(__s64)(__s32)v;
 		break;
 	default:
-		if (!kp->field_on)
-			return fsp_read_string(ctx, kp, v, key->data, FSP_KEY_MAX);
-		res = fsp_read_string(ctx, kp, v, raw, FSP_RAW_MAX);
-		if (res != FSP_KEY_OK && res != FSP_KEY_OK_TRUNCATED)
-			return res;
-		return fsp_field(raw, key, kp->field_delim, kp->field_idx);
+		if (kp->field_on)
+			return fsp_read_field(ctx, kp, v, key);
+		return fsp_read_string(ctx, kp, v, key->data, FSP_KEY_MAX);
 	}
 	__builtin_memcpy(key->data, &v, sizeof(v));
 	return FSP_KEY_OK;

@@ -61,6 +61,7 @@ fs_start() {
 	local name=$1
 	shift
 	FS_TALLY=$TMP/$name.tally
+	: >"$TMP/$name.out" # before the background start, so the first poll finds the file
 	"$FEATURESTORE" --wait-start --hold --tally "$FS_TALLY" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
 	PIDS+=($!)
 	FS_PID=$!
@@ -139,6 +140,26 @@ same_counts() {
 	else
 		fail "$name" "differs from ground truth: $(diff "$TMP/want" "$TMP/got" | head -5 | tr '\n' ' ')"
 	fi
+}
+
+# breakpoints PID FUNC: how many of the process's functions FUNC... start with int3 (0xcc): the
+# byte the kernel writes into the process while a uprobe is registered there, and removes after.
+breakpoints() {
+	local pid=$1 n=0 f addr base
+	shift
+	base=$(awk -v exe="$(readlink "/proc/$pid/exe")" '$6 == exe && $3 == "00000000" { split($1, a, "-"); print a[1]; exit }' "/proc/$pid/maps")
+	for f in "$@"; do
+		addr=$(nm "/proc/$pid/exe" | awk -v f="$f" '$3 == f { print $1 }')
+		# Probes may sit past a leading endbr64: look at the first 8 bytes.
+		python3 - "$pid" "$base" "$addr" <<'PY' && n=$((n + 1))
+import sys
+pid, base, addr = sys.argv[1], int(sys.argv[2], 16), int(sys.argv[3], 16)
+with open(f"/proc/{pid}/mem", "rb") as m:
+    m.seek(base + addr)
+    sys.exit(0 if 0xcc in m.read(8) else 1)
+PY
+	done
+	echo "$n"
 }
 
 # monotonic OLD NEW: no counter sample in NEW is below the same sample in OLD.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -17,15 +18,19 @@ struct fsp_collector {
 	unsigned char *named;     /* by slot */
 	__u32 *order;             /* named slots, sorted by key */
 	__u32 norder;
+	__u32 seen_next;           /* next_slot at the last name refresh */
+	__u32 stale_refreshes;     /* refreshes since, for a slot whose name is still due */
 	struct fsp_counts *percpu; /* counts of every slot on every CPU, read in one batch */
 	__u32 *slots;              /* batch keys */
 	struct fsp_symbol *symbols;
+	struct fsp_latency *lat_slots; /* by slot, with --latency */
+	struct fsp_latency *lat_syms;  /* parallel to symbols */
 	struct fsp_key batch_keys[BATCH];
 	__u32 batch_vals[BATCH];
 };
 
 int fsp_collect_open(struct fsp_collector **out, const struct fsp_probe *p, __u32 max_symbols,
-		     __u32 key_type)
+		     __u32 key_type, int latency)
 {
 	struct fsp_collector *c = calloc(1, sizeof(*c));
 	size_t n = (size_t)max_symbols + 1;
@@ -43,7 +48,12 @@ int fsp_collect_open(struct fsp_collector **out, const struct fsp_probe *p, __u3
 	c->slots = calloc(n, sizeof(*c->slots));
 	c->symbols = calloc(n, sizeof(*c->symbols));
 	c->percpu = c->ncpus > 0 ? calloc(n * c->ncpus, sizeof(*c->percpu)) : NULL;
-	if (!c->names || !c->named || !c->order || !c->slots || !c->symbols || !c->percpu) {
+	if (latency) {
+		c->lat_slots = calloc(n, sizeof(*c->lat_slots));
+		c->lat_syms = calloc(n, sizeof(*c->lat_syms));
+	}
+	if (!c->names || !c->named || !c->order || !c->slots || !c->symbols || !c->percpu ||
+	    (latency && (!c->lat_slots || !c->lat_syms))) {
 		fsp_collect_destroy(c);
 		return -ENOMEM;
 	}
@@ -61,6 +71,8 @@ void fsp_collect_destroy(struct fsp_collector *c)
 	free(c->slots);
 	free(c->symbols);
 	free(c->percpu);
+	free(c->lat_slots);
+	free(c->lat_syms);
 	free(c);
 }
 
@@ -120,9 +132,9 @@ static void sum_counts(const struct fsp_counts *percpu, int ncpus, __u64 *hits, 
 	}
 }
 
-static int read_counts(struct fsp_collector *c, __u32 nslots)
+/* Batch-read slots [0, nslots) and the overflow slot of an array map into vals. */
+static int read_slots(struct fsp_collector *c, int fd, __u32 nslots, void *vals, size_t size)
 {
-	int fd = fsp_probe_counts_fd(c->probe);
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 in = 0, out = 0, done = 0, n, overflow = c->max_symbols;
 	void *token = NULL;
@@ -132,7 +144,7 @@ static int read_counts(struct fsp_collector *c, __u32 nslots)
 	while (done < nslots) {
 		n = nslots - done;
 		err = bpf_map_lookup_batch(fd, token, &out, c->slots + done,
-					   c->percpu + (size_t)done * c->ncpus, &n, &opts);
+					   (char *)vals + done * size, &n, &opts);
 		if (err && errno != ENOENT)
 			return -errno;
 		done += n;
@@ -141,9 +153,39 @@ static int read_counts(struct fsp_collector *c, __u32 nslots)
 		in = out;
 		token = &in;
 	}
-	if (bpf_map_lookup_elem(fd, &overflow, c->percpu + (size_t)overflow * c->ncpus))
+	if (bpf_map_lookup_elem(fd, &overflow, (char *)vals + overflow * size))
 		return -errno;
 	return 0;
+}
+
+static void hist_add(struct fsp_hist *to, const struct fsp_hist *h)
+{
+	int i;
+
+	for (i = 0; i < FSP_HIST_BUCKETS; i++)
+		to->buckets[i] += h->buckets[i];
+	to->sum_ns += h->sum_ns;
+}
+
+static void latency_add(struct fsp_latency *to, const struct fsp_latency *l)
+{
+	hist_add(&to->lookup, &l->lookup);
+	hist_add(&to->miss, &l->miss);
+}
+
+static void fill_latency(struct fsp_collector *c, struct fsp_snapshot *s)
+{
+	__u32 i;
+
+	memset(&s->total_latency, 0, sizeof(s->total_latency));
+	for (i = 0; i < c->norder; i++) {
+		c->lat_syms[i] = c->lat_slots[c->order[i]];
+		latency_add(&s->total_latency, &c->lat_syms[i]);
+	}
+	s->overflow_latency = c->lat_slots[c->max_symbols];
+	latency_add(&s->total_latency, &s->overflow_latency);
+	s->latency = c->lat_syms;
+	s->latency_by_symbol = c->max_symbols <= FSP_LATENCY_BY_SYMBOL_MAX;
 }
 
 static int read_stats(struct fsp_collector *c, struct fsp_snapshot *s)
@@ -163,20 +205,62 @@ static int read_stats(struct fsp_collector *c, struct fsp_snapshot *s)
 	return 0;
 }
 
+static void read_prog_stats(struct fsp_collector *c, struct fsp_snapshot *s)
+{
+	const char *names[FSP_MAX_PROBES];
+	int fds[FSP_MAX_PROBES], on = 0;
+	size_t i, n;
+	FILE *f;
+
+	n = fsp_probe_progs(c->probe, fds, names, FSP_MAX_PROBES);
+	for (i = 0; i < n; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		snprintf(s->progs[i].name, sizeof(s->progs[i].name), "%s", names[i]);
+		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
+			continue;
+		s->progs[i].run_ns = info.run_time_ns;
+		s->progs[i].runs = info.run_cnt;
+		s->progs[i].recursion_misses = info.recursion_misses;
+	}
+	s->nprogs = n;
+	f = fopen("/proc/sys/kernel/bpf_stats_enabled", "re");
+	if (f && fscanf(f, "%d", &on) != 1)
+		on = 0;
+	if (f)
+		fclose(f);
+	s->bpf_stats_enabled = on;
+}
+
 int fsp_collect_read(struct fsp_collector *c, struct fsp_snapshot *s)
 {
-	__u32 next = fsp_probe_next_slot(c->probe), i, slot;
+	__u32 next, i, slot;
 	int err;
 
+	err = fsp_probe_settle(c->probe);
+	if (err)
+		return err;
+	next = fsp_probe_next_slot(c->probe);
 	if (next > c->max_symbols)
 		next = c->max_symbols;
-	/* Fewer names than slots: new symbols (or a slot lost to an insert race; rare). */
-	if (c->norder < next) {
+	/*
+	 * Fewer names than slots: new symbols, an insert still in flight, or a slot lost to an
+	 * insert race (never named). Retry a few times, not forever, for the last two.
+	 */
+	if (next != c->seen_next)
+		c->stale_refreshes = 0;
+	if (c->norder < next && c->stale_refreshes++ < 8) {
+		c->seen_next = next;
 		err = refresh_names(c);
 		if (err)
 			return err;
 	}
-	err = read_counts(c, next);
+	err = read_slots(c, fsp_probe_counts_fd(c->probe), next, c->percpu,
+			 sizeof(*c->percpu) * c->ncpus);
+	if (!err && c->lat_slots)
+		err = read_slots(c, fsp_probe_latency_fd(c->probe), next, c->lat_slots,
+				 sizeof(*c->lat_slots));
 	if (!err)
 		err = read_stats(c, s);
 	if (err)
@@ -192,6 +276,9 @@ int fsp_collect_read(struct fsp_collector *c, struct fsp_snapshot *s)
 		   &s->overflow.misses);
 	s->symbols = c->symbols;
 	s->nsymbols = c->norder;
+	if (c->lat_slots)
+		fill_latency(c, s);
+	read_prog_stats(c, s);
 	s->key_type = c->key_type;
 	s->max_symbols = c->max_symbols;
 	return 0;

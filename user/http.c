@@ -2,6 +2,7 @@
 /* The exporter's HTTP side: /metrics, a landing page, 404 and 405. */
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,14 @@ int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t
 		return -EINVAL;
 	memcpy(host, addr, hl);
 	host[hl] = '\0';
-	if (getaddrinfo(hl ? host : NULL, port, &hints, &res))
-		return -EINVAL;
+	/* ":PORT" means every address: "::" with IPV6_V6ONLY off takes IPv4 too. */
+	if (!hl)
+		hints.ai_family = AF_INET6;
+	if (getaddrinfo(hl ? host : NULL, port, &hints, &res)) {
+		hints.ai_family = AF_UNSPEC;
+		if (hl || getaddrinfo(NULL, port, &hints, &res))
+			return -EINVAL;
+	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
 	*len = res->ai_addrlen;
 	freeaddrinfo(res);
@@ -112,7 +119,7 @@ int fsp_http_start(struct fsp_http **out, const char *listen_addr, const char *p
 	struct sockaddr_storage ss;
 	struct fsp_http *h;
 	socklen_t len;
-	int one = 1, err;
+	int one = 1, zero = 0, err;
 
 	if (path[0] != '/' || strlen(path) >= sizeof(h->path)) {
 		fsp_log_error("--web.telemetry-path '%s': must start with '/'", path);
@@ -131,6 +138,8 @@ int fsp_http_start(struct fsp_http **out, const char *listen_addr, const char *p
 	h->ctx = ctx;
 	/* Bind ourselves: MHD would not tell us why a bind failed. */
 	h->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (h->fd >= 0 && ss.ss_family == AF_INET6)
+		setsockopt(h->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	if (h->fd < 0 || setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(h->fd, (struct sockaddr *)&ss, len) || listen(h->fd, 64)) {
 		err = -errno;

@@ -90,8 +90,10 @@ static int parse_expr(struct parser *ps, struct fsp_expr *e)
 	if (strncmp(at, "arg", 3) || !isdigit((unsigned char)at[3]))
 		return fail(ps, at, "expected an argument such as arg0");
 	ps->p += 3;
-	err = number(ps, 0, FSP_MAX_ARGS - 1, &v);
-	if (err)
+	/* One decimal digit, so "arg0x1" is an error, not arg1. */
+	v = *ps->p - '0';
+	ps->p++;
+	if (v >= FSP_MAX_ARGS || isalnum((unsigned char)*ps->p))
 		return fail(ps, at, "argument index out of range (arg0 to arg5)");
 	e->arg = v;
 	for (;;) {
@@ -121,19 +123,15 @@ static int parse_expr(struct parser *ps, struct fsp_expr *e)
 
 static int parse_key(struct parser *ps, struct fsp_key_prog *kp, int nested);
 
-static int parse_field(struct parser *ps, struct fsp_key_prog *kp, int nested)
+static int parse_field(struct parser *ps, struct fsp_key_prog *kp)
 {
-	const char *at = ps->p;
 	long long idx;
 	int err;
 
-	if (nested)
-		return fail(ps, at, "field() cannot be nested");
+	/* parse_key refuses integer keys when nested, so what comes back is a string key. */
 	err = parse_key(ps, kp, 1);
 	if (err)
 		return err;
-	if (kp->type != FSP_KEY_CSTR && kp->type != FSP_KEY_BYTES)
-		return fail(ps, at, "field() needs a string key (cstr, bytes, cxx_string)");
 	err = expect(ps, ",");
 	if (!err)
 		err = expect(ps, "'");
@@ -180,7 +178,9 @@ static int parse_key(struct parser *ps, struct fsp_key_prog *kp, int nested)
 		return err;
 
 	if (!strcmp(name, "field")) {
-		err = parse_field(ps, kp, nested);
+		if (nested)
+			return fail(ps, at, "field() cannot be nested");
+		err = parse_field(ps, kp);
 	} else if (!strcmp(name, "cstr")) {
 		kp->type = FSP_KEY_CSTR;
 		err = parse_expr(ps, &kp->addr);
@@ -253,4 +253,60 @@ int fsp_keyspec_parse(const char *spec, struct fsp_key_prog *prog, struct fsp_ke
 int fsp_keyspec_is_string(const struct fsp_key_prog *prog)
 {
 	return prog->type == FSP_KEY_CSTR || prog->type == FSP_KEY_BYTES;
+}
+
+/* pred := (ret | u8(ret) | u32(ret) | i32(ret) | i64(ret)) OP [-]INT */
+int fsp_keyspec_parse_pred(const char *spec, struct fsp_pred *pred, struct fsp_keyspec_error *err)
+{
+	static const struct {
+		const char *tok;
+		__u32 cmp;
+	} ops[] = {
+		/* Two-character operators first, so "<=" is not read as "<". */
+		{ "==", FSP_CMP_EQ }, { "!=", FSP_CMP_NE }, { "<=", FSP_CMP_LE },
+		{ ">=", FSP_CMP_GE }, { "<", FSP_CMP_LT },  { ">", FSP_CMP_GT },
+	};
+	struct parser ps = { .spec = spec, .p = spec, .err = err };
+	struct fsp_pred p = { .bits = 64, .is_signed = 1 }; /* plain ret: a C long */
+	const char *at;
+	char name[16];
+	long long v;
+	size_t i;
+	int neg, ret;
+
+	memset(err, 0, sizeof(*err));
+	skip_ws(&ps);
+	at = ps.p;
+	ret = ident(&ps, name, sizeof(name));
+	if (ret)
+		return ret;
+	if (strcmp(name, "ret")) {
+		if (!strcmp(name, "u8"))
+			p.bits = 8;
+		else if (!strcmp(name, "u32") || !strcmp(name, "i32"))
+			p.bits = 32;
+		else if (strcmp(name, "i64"))
+			return fail(&ps, at, "expected ret, u8(ret), u32(ret), i32(ret) or i64(ret)");
+		p.is_signed = name[0] == 'i';
+		if (expect(&ps, "(") || expect(&ps, "ret") || expect(&ps, ")"))
+			return -EINVAL;
+	}
+	skip_ws(&ps);
+	at = ps.p;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (accept(&ps, ops[i].tok))
+			break;
+	if (i == sizeof(ops) / sizeof(ops[0]))
+		return fail(&ps, at, "expected a comparison: ==, !=, <, <=, > or >=");
+	p.cmp = ops[i].cmp;
+	neg = accept(&ps, "-");
+	ret = number(&ps, 0, 0x7fffffffffffffffLL, &v);
+	if (ret)
+		return ret;
+	p.value = neg ? -v : v;
+	skip_ws(&ps);
+	if (*ps.p)
+		return fail(&ps, ps.p, "unexpected text after the comparison");
+	*pred = p;
+	return 0;
 }

@@ -23,6 +23,9 @@ struct fsp_keyspec_error {
 };
 
 int fsp_keyspec_parse(const char *spec, struct fsp_key_prog *prog, struct fsp_keyspec_error *err);
+/* --hit-when: (ret | u8(ret) | u32(ret) | i32(ret) | i64(ret)) (== != < <= > >=) INT */
+int fsp_keyspec_parse_pred(const char *spec, struct fsp_pred *pred,
+			   struct fsp_keyspec_error *err);
 /* True when keys of this program are strings rather than integers. */
 int fsp_keyspec_is_string(const struct fsp_key_prog *prog);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* fsprobe: arguments, signals and lifecycle. Everything else lives in its own module. */
 #include <errno.h>
-#include <pthread.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "collect.h"
-#include "env.h"
+#include "functions.h"
 #include "http.h"
-#include "keyspec.h"
 #include "log.h"
-#include "probe.h"
 #include "render.h"
-#include "target.h"
+#include "report.h"
+#include "session.h"
+#include "top.h"
 
 #define DEFAULT_LISTEN      "127.0.0.1:9477"
 #define DEFAULT_PATH        "/metrics"
@@ -25,38 +24,42 @@
 #define DEFAULT_MAX_SYMBOLS 10000
 #define MAX_MAX_SYMBOLS     1000000
 
+enum command { CMD_RUN, CMD_TOP, CMD_REPORT, CMD_FUNCTIONS };
+
 struct options {
-	pid_t pid;
-	const char *binary;
-	const char *lookup;
-	const char *miss;
-	const char *key;
+	enum command cmd;
+	struct fsp_session_opts s;
 	const char *listen;
 	const char *path;
-	__u32 max_symbols;
-};
-
-/* What a scrape needs; target_up and processes are written by main, read by the HTTP thread. */
-struct app {
-	struct fsp_target target;
-	struct fsp_probe *probe;
-	struct fsp_collector *collector;
-	struct fsp_snapshot snap;
-	unsigned int processes;
+	double interval;
+	double duration;
+	const char *format;
+	const char *regex;
 };
 
 static const char usage[] =
-	"Usage: fsprobe (--pid PID | --binary PATH) --lookup FUNC --miss FUNC [OPTIONS]\n"
+	"Usage: fsprobe [run] TARGET [OPTIONS]       export Prometheus metrics over HTTP\n"
+	"       fsprobe top TARGET [--interval S]    live per-symbol view in the terminal\n"
+	"       fsprobe report TARGET --duration S [--format table|json]\n"
+	"       fsprobe functions --pid PID [REGEX]  list functions to pick --lookup/--miss from\n"
 	"\n"
-	"Count a running program's feature-cache hits and misses per key with uprobes, and\n"
-	"serve them as Prometheus metrics. The program is not changed or restarted.\n"
+	"Count a running program's feature-cache hits and misses per key with uprobes. The\n"
+	"program is not changed or restarted.\n"
 	"\n"
-	"Target:\n"
-	"  -p, --pid PID              observe one process\n"
-	"  -b, --binary PATH          observe every process running PATH, also ones started later\n"
-	"  -l, --lookup FUNC          the cache's lookup function: each call is one request\n"
-	"  -m, --miss FUNC            runs inside a lookup, on the same thread, when it misses\n"
+	"TARGET is what to observe and how to tell hits from misses:\n"
+	"  -p, --pid PID              one process\n"
+	"  -b, --binary PATH          every process running PATH, also ones started later\n"
+	"  -l, --lookup FUNC          each call of FUNC is one request for its key\n"
+	"  -m, --miss FUNC            with --lookup: a miss if FUNC runs inside the lookup, on the\n"
+	"                             same thread; with --hit: each call of FUNC is a miss\n"
+	"      --hit-when PRED        with --lookup: a hit if PRED holds for the return value:\n"
+	"                             ret|u8(ret)|u32(ret)|i32(ret)|i64(ret) ==|!=|<|<=|>|>= INT\n"
+	"      --hit FUNC             with --miss: each call of FUNC is a hit\n"
 	"  -k, --key EXPR             the request's key (default " DEFAULT_KEY ")\n"
+	"      --max-symbols N        symbols with their own series (default 10000); later\n"
+	"                             symbols are counted under symbol=\"" FSP_OVERFLOW_LABEL "\"\n"
+	"      --latency              measure lookup time and miss penalty (on in top, report)\n"
+	"      --no-latency           do not (saves ~40 ns per lookup and a return probe per miss)\n"
 	"\n"
 	"Key expressions:\n"
 	"  cstr(E)                    NUL-terminated string at address E\n"
@@ -67,11 +70,11 @@ static const char usage[] =
 	"  E is argN (N = 0..5) followed by ->OFF (read 8 bytes at E+OFF), +OFF or -OFF\n"
 	"  e.g. cstr(arg0)  cstr(arg1->8)  bytes(arg0, arg1)  field(cstr(arg0), ':', 1)\n"
 	"\n"
-	"Exporter:\n"
-	"      --web.listen-address ADDR  HOST:PORT, [IPV6]:PORT or :PORT (default " DEFAULT_LISTEN ")\n"
-	"      --web.telemetry-path PATH  (default " DEFAULT_PATH ")\n"
-	"      --max-symbols N        symbols with their own series (default 10000); later\n"
-	"                             symbols are counted under symbol=\"" FSP_OVERFLOW_LABEL "\"\n"
+	"run:   --web.listen-address ADDR  HOST:PORT, [IPV6]:PORT or :PORT (default 127.0.0.1:9477)\n"
+	"       --web.telemetry-path PATH  (default " DEFAULT_PATH ")\n"
+	"top:   --interval S           refresh every S seconds (default 1)\n"
+	"report: --duration S          collect for S seconds, then print and exit\n"
+	"       --format table|json    (default table)\n"
 	"\n"
 	"  -v, --verbose              log attach details and libbpf messages\n"
 	"  -h, --help                 this text\n"
@@ -79,17 +82,35 @@ static const char usage[] =
 	"\n"
 	"Example: sudo fsprobe --pid 4242 --lookup feature_cache_lookup --miss compute_features\n";
 
-enum { OPT_LISTEN = 256, OPT_PATH, OPT_MAX_SYMBOLS };
+enum {
+	OPT_LISTEN = 256,
+	OPT_PATH,
+	OPT_MAX_SYMBOLS,
+	OPT_HIT,
+	OPT_HIT_WHEN,
+	OPT_LATENCY,
+	OPT_NO_LATENCY,
+	OPT_INTERVAL,
+	OPT_DURATION,
+	OPT_FORMAT,
+};
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "binary", required_argument, NULL, 'b' },
 	{ "lookup", required_argument, NULL, 'l' },
 	{ "miss", required_argument, NULL, 'm' },
+	{ "hit", required_argument, NULL, OPT_HIT },
+	{ "hit-when", required_argument, NULL, OPT_HIT_WHEN },
 	{ "key", required_argument, NULL, 'k' },
+	{ "max-symbols", required_argument, NULL, OPT_MAX_SYMBOLS },
+	{ "latency", no_argument, NULL, OPT_LATENCY },
+	{ "no-latency", no_argument, NULL, OPT_NO_LATENCY },
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
-	{ "max-symbols", required_argument, NULL, OPT_MAX_SYMBOLS },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -111,33 +132,122 @@ static int parse_uint(const char *opt, const char *s, unsigned long min, unsigne
 	return 0;
 }
 
+static int parse_seconds(const char *opt, const char *s, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (!*s || *end || errno || !(*out >= 0.1 && *out <= max)) {
+		fsp_log_error("%s: expected seconds from 0.1 to %g, got '%s'", opt, max, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_command(int argc, char **argv, struct options *o)
+{
+	static const char *const names[] = { "run", "top", "report", "functions" };
+	size_t i;
+
+	if (argc < 2 || argv[1][0] == '-')
+		return 1; /* no subcommand: run */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(argv[1], names[i])) {
+			o->cmd = (enum command)i;
+			return 2;
+		}
+	}
+	if (o->cmd == CMD_RUN && argc > 1)
+		fsp_log_error("unknown command '%s': use run, top, report or functions "
+			      "(see fsprobe --help)", argv[1]);
+	return -EINVAL;
+}
+
+/* Which flags make sense together, per command. */
+static int check_combination(struct options *o)
+{
+	struct fsp_session_opts *s = &o->s;
+
+	if (o->cmd == CMD_FUNCTIONS) {
+		if (!s->pid && !s->binary) {
+			fsp_log_error("functions needs --pid PID or --binary PATH");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!s->pid == !s->binary) {
+		fsp_log_error("give exactly one of --pid PID or --binary PATH (see fsprobe --help)");
+		return -EINVAL;
+	}
+	if (s->hit ? (s->lookup || s->hit_when || !s->miss) :
+		     (!s->lookup || !s->miss == !s->hit_when)) {
+		fsp_log_error("say how to tell hits from misses: --lookup F with --miss G or "
+			      "--hit-when PRED, or --hit F with --miss G (see fsprobe --help)");
+		return -EINVAL;
+	}
+	if (o->cmd == CMD_REPORT && !o->duration) {
+		fsp_log_error("report needs --duration SECONDS");
+		return -EINVAL;
+	}
+	if (o->cmd == CMD_REPORT && strcmp(o->format, "table") && strcmp(o->format, "json")) {
+		fsp_log_error("--format: expected table or json, got '%s'", o->format);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Returns 0 to run, 1 to exit 0 (help, version), or a negative errno. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	unsigned long v;
-	int c;
+	int c, first;
 
-	*o = (struct options){ .key = DEFAULT_KEY, .listen = DEFAULT_LISTEN,
-			       .path = DEFAULT_PATH, .max_symbols = DEFAULT_MAX_SYMBOLS };
+	*o = (struct options){
+		.s = { .key = DEFAULT_KEY, .max_symbols = DEFAULT_MAX_SYMBOLS, .latency = -1 },
+		.listen = DEFAULT_LISTEN,
+		.path = DEFAULT_PATH,
+		.interval = 1,
+		.format = "table",
+	};
+	first = parse_command(argc, argv, o);
+	if (first < 0)
+		return first;
+	optind = first;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:b:l:m:k:vhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_uint("--pid", optarg, 1, 0x7fffffff, &v))
 				return -EINVAL;
-			o->pid = v;
+			o->s.pid = v;
 			break;
 		case 'b':
-			o->binary = optarg;
+			o->s.binary = optarg;
 			break;
 		case 'l':
-			o->lookup = optarg;
+			o->s.lookup = optarg;
 			break;
 		case 'm':
-			o->miss = optarg;
+			o->s.miss = optarg;
+			break;
+		case OPT_HIT:
+			o->s.hit = optarg;
+			break;
+		case OPT_HIT_WHEN:
+			o->s.hit_when = optarg;
 			break;
 		case 'k':
-			o->key = optarg;
+			o->s.key = optarg;
+			break;
+		case OPT_MAX_SYMBOLS:
+			if (parse_uint("--max-symbols", optarg, 1, MAX_MAX_SYMBOLS, &v))
+				return -EINVAL;
+			o->s.max_symbols = v;
+			break;
+		case OPT_LATENCY:
+		case OPT_NO_LATENCY:
+			o->s.latency = c == OPT_LATENCY;
 			break;
 		case OPT_LISTEN:
 			o->listen = optarg;
@@ -145,10 +255,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_PATH:
 			o->path = optarg;
 			break;
-		case OPT_MAX_SYMBOLS:
-			if (parse_uint("--max-symbols", optarg, 1, MAX_MAX_SYMBOLS, &v))
+		case OPT_INTERVAL:
+			if (parse_seconds("--interval", optarg, 3600, &o->interval))
 				return -EINVAL;
-			o->max_symbols = v;
+			break;
+		case OPT_DURATION:
+			if (parse_seconds("--duration", optarg, 7 * 86400, &o->duration))
+				return -EINVAL;
+			break;
+		case OPT_FORMAT:
+			o->format = optarg;
 			break;
 		case 'v':
 			fsp_log_set_verbose(true);
@@ -167,30 +283,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -EINVAL;
 		}
 	}
+	if (optind < argc && o->cmd == CMD_FUNCTIONS && optind + 1 == argc)
+		o->regex = argv[optind++];
 	if (optind < argc) {
 		fsp_log_error("unexpected argument '%s' (see fsprobe --help)", argv[optind]);
 		return -EINVAL;
 	}
-	if (!o->pid == !o->binary) {
-		fsp_log_error("give exactly one of --pid PID or --binary PATH (see fsprobe --help)");
-		return -EINVAL;
-	}
-	if (!o->lookup || !o->miss) {
-		fsp_log_error("--lookup FUNC and --miss FUNC are both required (see fsprobe --help)");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_key(const char *spec, struct fsp_key_prog *kp)
-{
-	struct fsp_keyspec_error e;
-
-	if (!fsp_keyspec_parse(spec, kp, &e))
-		return 0;
-	fsp_log_error("--key '%s': %s at column %d: '%.*s' <-- here", spec, e.msg, e.column,
-		      e.column - 1, spec);
-	return -EINVAL;
+	/* Latency is what top and report show; the exporter pays for it only on request. */
+	if (o->s.latency < 0)
+		o->s.latency = o->cmd == CMD_TOP || o->cmd == CMD_REPORT;
+	return check_combination(o);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -202,123 +304,72 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int scrape(void *ctx, struct fsp_buf *out)
 {
-	struct app *app = ctx;
-	int err;
+	const struct fsp_snapshot *snap;
+	int err = fsp_session_read(ctx, &snap);
 
-	err = fsp_collect_read(app->collector, &app->snap);
-	if (err)
-		return err;
-	app->snap.target_processes = __atomic_load_n(&app->processes, __ATOMIC_RELAXED);
-	app->snap.target_up = app->snap.target_processes > 0;
-	return fsp_render_metrics(&app->snap, out);
+	return err ? err : fsp_render_metrics(snap, out);
 }
 
-static int open_target(const struct options *o, struct fsp_target *t)
-{
-	int err = o->pid ? fsp_target_open_pid(t, o->pid) : fsp_target_open_binary(t, o->binary);
-
-	if (err == -ESRCH)
-		fsp_log_error("no process with pid %d (list candidates with: pgrep -a NAME)",
-			      o->pid);
-	else if (err && o->pid)
-		fsp_log_error("cannot read /proc/%d/exe: %s", o->pid, strerror(-err));
-	else if (err)
-		fsp_log_error("--binary '%s': %s", o->binary,
-			      err == -EINVAL ? "not a regular file" : strerror(-err));
-	return err;
-}
-
-/* Wait for SIGINT or SIGTERM, tracking whether the target still runs. */
-static void run(struct app *app)
+/* run: serve metrics until SIGINT or SIGTERM, tracking whether the target still runs. */
+static int cmd_run(struct fsp_session *s, const struct options *o, const sigset_t *stop)
 {
 	struct timespec tick = { .tv_sec = 1 };
-	unsigned int n, was = app->processes;
-	sigset_t set;
-	int sig;
+	struct fsp_http *http;
+	int sig, err;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	for (;;) {
-		sig = sigtimedwait(&set, NULL, &tick);
-		if (sig == SIGINT || sig == SIGTERM)
-			break;
-		n = fsp_target_count(&app->target);
-		__atomic_store_n(&app->processes, n, __ATOMIC_RELAXED);
-		if (was && !n)
-			fsp_log_info("target %s exited; still serving its final counts with "
-				     "fsprobe_target_up 0", app->target.pid ? app->target.comm :
-									     app->target.exe);
-		else if (!was && n)
-			fsp_log_info("target %s is running (%u process%s)", app->target.exe, n,
-				     n == 1 ? "" : "es");
-		was = n;
-	}
+	err = fsp_http_start(&http, o->listen, o->path, scrape, s);
+	if (err)
+		return err;
+	fsp_log_info("observing %s; key %s", s->describe, o->s.key);
+	fsp_log_info("metrics at http://%s%s", o->listen, o->path);
+	do {
+		sig = sigtimedwait(stop, NULL, &tick);
+		if (sig < 0)
+			fsp_session_poll(s);
+	} while (sig != SIGINT && sig != SIGTERM);
 	fsp_log_info("detaching on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	fsp_http_stop(http);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct fsp_probe_opts po = {};
-	struct app app = {};
-	struct fsp_http *http = NULL;
+	struct fsp_probe_opts syntax;
+	struct fsp_session s;
 	struct options o;
-	sigset_t set;
+	sigset_t stop;
 	int err;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (parse_key(o.key, &po.key))
+	if (o.cmd == CMD_FUNCTIONS)
+		return fsp_functions_list(o.s.pid, o.s.binary, o.regex) ? 1 : 0;
+	/* A syntax error is bad usage (exit 2), found before any privilege or kernel check. */
+	if (fsp_session_parse(&o.s, &syntax))
 		return 2;
-	err = fsp_env_check();
-	if (!err)
-		err = open_target(&o, &app.target);
-	if (err)
-		return 1;
 
-	/* Blocked before any thread starts, so only sigtimedwait in run() sees them. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* Blocked before any thread starts, so only the command's own wait sees them. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	libbpf_set_print(libbpf_print);
 
-	po.target = &app.target;
-	po.lookup = o.lookup;
-	po.miss = o.miss;
-	po.max_symbols = o.max_symbols;
-	err = fsp_probe_open(&app.probe, &po);
+	err = fsp_session_open(&s, &o.s);
 	if (err)
-		goto close_target;
-	err = fsp_collect_open(&app.collector, app.probe, o.max_symbols, po.key.type);
-	if (err) {
-		fsp_log_error("cannot allocate tables for %u symbols", o.max_symbols);
-		goto destroy_probe;
+		return 1;
+	switch (o.cmd) {
+	case CMD_TOP:
+		err = fsp_top_run(&s, o.interval);
+		break;
+	case CMD_REPORT:
+		err = fsp_report_run(&s, o.duration, !strcmp(o.format, "json"));
+		break;
+	default:
+		err = cmd_run(&s, &o, &stop);
+		break;
 	}
-	app.snap.version = FSP_VERSION;
-	app.snap.nprobes = fsp_probe_info(app.probe, app.snap.probes, FSP_MAX_PROBES);
-	app.processes = fsp_target_count(&app.target);
-	err = fsp_http_start(&http, o.listen, o.path, scrape, &app);
-	if (err)
-		goto destroy_collector;
-
-	if (app.target.pid)
-		fsp_log_info("observing pid %d (%s): lookups in %s, misses in %s, key %s",
-			     app.target.pid, app.target.comm, o.lookup, o.miss, o.key);
-	else
-		fsp_log_info("observing every process running %s (%u now): lookups in %s, "
-			     "misses in %s, key %s", app.target.exe, app.processes, o.lookup,
-			     o.miss, o.key);
-	fsp_log_info("metrics at http://%s%s", o.listen, o.path);
-	run(&app);
-
-	fsp_http_stop(http);
-destroy_collector:
-	fsp_collect_destroy(app.collector);
-destroy_probe:
-	fsp_probe_destroy(app.probe);
-close_target:
-	fsp_target_close(&app.target);
+	fsp_session_close(&s);
 	return err ? 1 : 0;
 }

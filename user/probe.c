@@ -4,65 +4,145 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "probe.h"
 #include "fsprobe.skel.h"
+#include "locate.h"
 #include "log.h"
-#include "resolve.h"
+#include "place.h"
 
-enum { PROBE_MISS, PROBE_LOOKUP_RET, PROBE_LOOKUP, PROBE__MAX };
+/* In attach order: return and miss probes first, so a lookup seen entering is seen leaving. */
+enum { PROBE_MISS_RET, PROBE_MISS, PROBE_LOOKUP_RET, PROBE_LOOKUP, PROBE__MAX };
 
 struct fsp_probe {
 	struct fsprobe_bpf *skel;
 	struct bpf_link *links[PROBE__MAX];
+	struct bpf_link *exit_link;   /* lazy counting: settles an exiting thread's lookups */
+	struct bpf_link *settle_link; /* lazy counting: the iterator run before each read */
 	struct fsp_probe_info info[PROBE__MAX];
+	struct bpf_program *progs[PROBE__MAX]; /* NULL: not used in this mode */
 };
 
 static int resolve(const struct fsp_target *t, const char *name, struct fsp_func *fn)
 {
-	char why[512];
-	int err = fsp_resolve_func(t->path, name, fn, why, sizeof(why));
+	char why[1024];
+	int err = fsp_locate_func(t, name, fn, why, sizeof(why));
 
 	if (err)
 		fsp_log_error("function '%s' in %s (%s): %s", name, t->exe, t->comm, why);
+	else if (strcmp(fn->path, t->path))
+		fsp_log_debug("%s found in %s", name, fn->path);
 	return err;
 }
 
-static int attach(struct fsp_probe *p, int idx, struct bpf_program *prog, bool retprobe,
-		  const struct fsp_target *t, const struct fsp_func *fn, const char *role)
+static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
+		  const struct fsp_func *fn, const char *role)
 {
+	bool retprobe = idx == PROBE_MISS_RET || idx == PROBE_LOOKUP_RET;
 	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = retprobe);
 	struct fsp_probe_info *info = &p->info[idx];
+	struct fsp_place pl;
 	int err;
 
+	/*
+	 * Entry and return probes share the placement: one breakpoint serves both, and past an
+	 * endbr64 the return address is still at [sp].
+	 */
+	fsp_place_probe(fn->path, fn->offset, fn->size, &pl);
 	snprintf(info->function, sizeof(info->function), "%s", fn->name);
 	snprintf(info->role, sizeof(info->role), "%s", role);
-	info->offset = fn->offset;
+	snprintf(info->placement, sizeof(info->placement), "%s", pl.reason);
+	info->offset = pl.offset;
 	/* pid -1 also catches processes started later: the probe lives on the file's inode. */
-	p->links[idx] = bpf_program__attach_uprobe_opts(prog, t->pid ? t->pid : -1, t->path,
-							fn->offset, &uo);
+	p->links[idx] = bpf_program__attach_uprobe_opts(p->progs[idx], t->pid ? t->pid : -1,
+							fn->path, pl.offset, &uo);
 	if (!p->links[idx]) {
 		err = -errno;
 		fsp_log_error("cannot attach %s to %s at offset 0x%llx in %s: %s",
 			      retprobe ? "uretprobe" : "uprobe", fn->name,
-			      (unsigned long long)fn->offset, t->exe, strerror(-err));
+			      (unsigned long long)pl.offset, fn->path, strerror(-err));
 		return err;
 	}
 	info->attached = 1;
-	fsp_log_debug("attached %s%s at file offset 0x%llx (vaddr 0x%llx)", fn->name,
-		      retprobe ? " (return)" : "", (unsigned long long)fn->offset,
-		      (unsigned long long)fn->vaddr);
+	fsp_log_debug("attached %s%s in %s at file offset 0x%llx (function at 0x%llx): %s",
+		      fn->name, retprobe ? " (return)" : "", fn->path,
+		      (unsigned long long)pl.offset, (unsigned long long)fn->offset, pl.reason);
 	return 0;
+}
+
+/* Which program goes where, per mode; unused programs are not even loaded. */
+/*
+ * Lazy counting needs no return probe: a lookup is counted when the thread's next lookup
+ * starts, when the thread exits, or when a read finds the thread's stack above the lookup's.
+ * It halves the probes per lookup; the return value and the lookup's duration need the return.
+ */
+static bool is_lazy(const struct fsp_probe_opts *o)
+{
+	return o->mode == FSP_MODE_MISS_FN && !o->latency;
+}
+
+static void plan(struct fsp_probe *p, const struct fsp_probe_opts *o)
+{
+	struct fsprobe_bpf *sk = p->skel;
+
+	if (o->mode == FSP_MODE_HIT_MISS) {
+		p->progs[PROBE_LOOKUP] = sk->progs.hit_call;
+		p->progs[PROBE_MISS] = sk->progs.miss_call;
+	} else {
+		p->progs[PROBE_LOOKUP] = sk->progs.lookup_entry;
+		if (!is_lazy(o))
+			p->progs[PROBE_LOOKUP_RET] = sk->progs.lookup_return;
+		if (o->mode == FSP_MODE_MISS_FN) {
+			p->progs[PROBE_MISS] = sk->progs.miss_entry;
+			if (o->latency)
+				p->progs[PROBE_MISS_RET] = sk->progs.miss_return;
+		}
+	}
+	bpf_program__set_autoload(sk->progs.hit_call, o->mode == FSP_MODE_HIT_MISS);
+	bpf_program__set_autoload(sk->progs.miss_call, o->mode == FSP_MODE_HIT_MISS);
+	bpf_program__set_autoload(sk->progs.lookup_entry, o->mode != FSP_MODE_HIT_MISS);
+	bpf_program__set_autoload(sk->progs.lookup_return, !!p->progs[PROBE_LOOKUP_RET]);
+	bpf_program__set_autoload(sk->progs.settle, is_lazy(o));
+	bpf_program__set_autoload(sk->progs.thread_exit, is_lazy(o));
+	bpf_program__set_autoload(sk->progs.miss_entry, o->mode == FSP_MODE_MISS_FN);
+	bpf_program__set_autoload(sk->progs.miss_return, !!p->progs[PROBE_MISS_RET]);
+}
+
+static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
+{
+	struct fsprobe_bpf *sk = p->skel;
+	int err;
+
+	memcpy((void *)&sk->rodata->key_prog, &o->key, sizeof(o->key));
+	memcpy((void *)&sk->rodata->pred, &o->pred, sizeof(o->pred));
+	sk->rodata->mode = o->mode;
+	sk->rodata->lazy = is_lazy(o);
+	sk->rodata->target_tgid = o->target->pid;
+	sk->rodata->max_symbols = o->max_symbols;
+	/* --hit/--miss calls have no lookup window to time. */
+	sk->rodata->latency = o->latency && o->mode != FSP_MODE_HIT_MISS;
+	err = bpf_map__set_max_entries(sk->maps.symbols, o->max_symbols);
+	if (!err)
+		err = bpf_map__set_max_entries(sk->maps.counts, o->max_symbols + 1);
+	if (!err && sk->rodata->latency)
+		err = bpf_map__set_max_entries(sk->maps.latencies, o->max_symbols + 1);
+	if (err)
+		fsp_log_error("cannot size the maps for %u symbols: %s", o->max_symbols,
+			      strerror(-err));
+	return err;
 }
 
 int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 {
-	struct fsp_func lookup, miss;
+	const char *lookup_role = o->mode == FSP_MODE_HIT_MISS ? "hit" : "lookup";
+	struct fsp_func lookup, miss = {};
 	struct fsp_probe *p;
-	int err;
+	int err, i;
 
 	err = resolve(o->target, o->lookup, &lookup);
-	if (!err)
+	if (!err && o->miss)
 		err = resolve(o->target, o->miss, &miss);
 	if (err)
 		return err;
@@ -76,31 +156,34 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 		fsp_log_error("cannot open the BPF object: %s", strerror(-err));
 		goto free_probe;
 	}
-	memcpy((void *)&p->skel->rodata->key_prog, &o->key, sizeof(o->key));
-	p->skel->rodata->max_symbols = o->max_symbols;
-	err = bpf_map__set_max_entries(p->skel->maps.symbols, o->max_symbols);
-	if (!err)
-		err = bpf_map__set_max_entries(p->skel->maps.counts, o->max_symbols + 1);
-	if (err) {
-		fsp_log_error("cannot size the maps for %u symbols: %s", o->max_symbols,
-			      strerror(-err));
+	plan(p, o);
+	err = configure(p, o);
+	if (err)
 		goto destroy_probe;
-	}
 	err = fsprobe_bpf__load(p->skel);
 	if (err) {
 		fsp_log_error("cannot load the BPF programs: %s (run with --verbose for the "
 			      "verifier log)", strerror(-err));
 		goto destroy_probe;
 	}
+	if (is_lazy(o)) {
+		p->exit_link = bpf_program__attach(p->skel->progs.thread_exit);
+		p->settle_link = bpf_program__attach_iter(p->skel->progs.settle, NULL);
+		if (!p->exit_link || !p->settle_link) {
+			err = -errno;
+			fsp_log_error("cannot attach the thread exit tracepoint and task iterator: %s "
+				      "(kernel 5.15 or later needed; --latency avoids them)",
+				      strerror(-err));
+			goto destroy_probe;
+		}
+	}
+	for (i = 0; i < PROBE__MAX && !err; i++) {
+		bool on_miss = i == PROBE_MISS || i == PROBE_MISS_RET;
 
-	/* Return and miss first: a lookup seen entering is then always seen leaving. */
-	err = attach(p, PROBE_MISS, p->skel->progs.miss_entry, false, o->target, &miss, "miss");
-	if (!err)
-		err = attach(p, PROBE_LOOKUP_RET, p->skel->progs.lookup_return, true, o->target,
-			     &lookup, "lookup_return");
-	if (!err)
-		err = attach(p, PROBE_LOOKUP, p->skel->progs.lookup_entry, false, o->target,
-			     &lookup, "lookup");
+		if (p->progs[i])
+			err = attach(p, i, o->target, on_miss ? &miss : &lookup,
+				     on_miss ? "miss" : lookup_role);
+	}
 	if (err)
 		goto destroy_probe;
 	*out = p;
@@ -123,8 +206,28 @@ void fsp_probe_destroy(struct fsp_probe *p)
 	/* Entry first, so no lookup starts that would lose its return. */
 	for (i = PROBE__MAX - 1; i >= 0; i--)
 		bpf_link__destroy(p->links[i]);
+	bpf_link__destroy(p->settle_link);
+	bpf_link__destroy(p->exit_link);
 	fsprobe_bpf__destroy(p->skel);
 	free(p);
+}
+
+int fsp_probe_settle(const struct fsp_probe *p)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	if (!p->settle_link)
+		return 0;
+	fd = bpf_iter_create(bpf_link__fd(p->settle_link));
+	if (fd < 0)
+		return -errno;
+	/* The iterator runs as it is read; it prints nothing. */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	return n < 0 ? -errno : 0;
 }
 
 int fsp_probe_symbols_fd(const struct fsp_probe *p)
@@ -142,10 +245,29 @@ int fsp_probe_stats_fd(const struct fsp_probe *p)
 	return bpf_map__fd(p->skel->maps.stats);
 }
 
+int fsp_probe_latency_fd(const struct fsp_probe *p)
+{
+	return bpf_map__fd(p->skel->maps.latencies);
+}
+
 __u32 fsp_probe_next_slot(const struct fsp_probe *p)
 {
 	/* bss is mmapped: this reads the live value the BPF side increments. */
 	return __atomic_load_n(&p->skel->bss->next_slot, __ATOMIC_ACQUIRE);
+}
+
+size_t fsp_probe_progs(const struct fsp_probe *p, int *fds, const char **names, size_t max)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < PROBE__MAX && n < max; i++) {
+		if (!p->progs[i])
+			continue;
+		fds[n] = bpf_program__fd(p->progs[i]);
+		names[n++] = bpf_program__name(p->progs[i]);
+	}
+	return n;
 }
 
 size_t fsp_probe_info(const struct fsp_probe *p, struct fsp_probe_info *info, size_t max)
@@ -153,15 +275,15 @@ size_t fsp_probe_info(const struct fsp_probe *p, struct fsp_probe_info *info, si
 	size_t n = 0;
 	int i;
 
-	/* Report the lookup and miss functions once each, lookup first. */
+	/* One row per function and role, lookup first; entry and return count as one probe. */
 	for (i = PROBE__MAX - 1; i >= 0 && n < max; i--) {
-		if (i == PROBE_LOOKUP_RET)
+		if (!p->progs[i] || i == PROBE_LOOKUP_RET || i == PROBE_MISS_RET)
 			continue;
 		info[n] = p->info[i];
-		/* A lookup counts only when both its entry and return probes are in place. */
-		if (i == PROBE_LOOKUP)
-			info[n].attached = p->info[PROBE_LOOKUP].attached &&
-					   p->info[PROBE_LOOKUP_RET].attached;
+		if (i == PROBE_LOOKUP && p->progs[PROBE_LOOKUP_RET])
+			info[n].attached &= p->info[PROBE_LOOKUP_RET].attached;
+		if (i == PROBE_MISS && p->progs[PROBE_MISS_RET])
+			info[n].attached &= p->info[PROBE_MISS_RET].attached;
 		n++;
 	}
 	return n;

@@ -9,10 +9,13 @@
 
 struct fsp_probe_opts {
 	const struct fsp_target *target;
-	const char *lookup; /* function whose calls are requests */
-	const char *miss;   /* function that runs inside a lookup on a miss */
+	__u32 mode;         /* enum fsp_mode */
+	const char *lookup; /* calls are requests (FSP_MODE_HIT_MISS: calls are hits) */
+	const char *miss;   /* runs inside a lookup on a miss (FSP_MODE_HIT_MISS: calls are misses) */
 	struct fsp_key_prog key;
+	struct fsp_pred pred; /* FSP_MODE_RET */
 	__u32 max_symbols;
+	int latency;
 };
 
 struct fsp_probe;
@@ -21,11 +24,16 @@ struct fsp_probe;
 int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *opts);
 void fsp_probe_destroy(struct fsp_probe *p);
 
+/* Count the lookups that have returned but are not counted yet (lazy counting); 0 or -errno. */
+int fsp_probe_settle(const struct fsp_probe *p);
 /* For the collector: map fds and the live next-slot counter. */
 int fsp_probe_symbols_fd(const struct fsp_probe *p);
 int fsp_probe_counts_fd(const struct fsp_probe *p);
 int fsp_probe_stats_fd(const struct fsp_probe *p);
+int fsp_probe_latency_fd(const struct fsp_probe *p);
 __u32 fsp_probe_next_slot(const struct fsp_probe *p);
+/* Fds and names of the attached programs, for their run-time statistics. */
+size_t fsp_probe_progs(const struct fsp_probe *p, int *fds, const char **names, size_t max);
 size_t fsp_probe_info(const struct fsp_probe *p, struct fsp_probe_info *info, size_t max);
 
 #endif

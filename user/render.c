@@ -54,6 +54,11 @@ int fsp_render_key(__u32 key_type, const struct fsp_key *key, struct fsp_buf *ou
 			return fsp_buf_printf(out, "%" PRId64, (int64_t)v);
 		return fsp_buf_printf(out, "%" PRIu64, (uint64_t)v);
 	}
+	/* A real key spelled like the overflow series gets its first byte escaped, as \x5f. */
+	if (!strcmp(key->data, FSP_OVERFLOW_LABEL)) {
+		fsp_buf_append(out, "\\x5f", 4);
+		i = 1;
+	}
 	while (i < n) {
 		len = utf8_len(s + i, n - i);
 		if (s[i] == '\\')
@@ -124,11 +129,93 @@ static void gauge(struct fsp_buf *out, const char *name, const char *help, __u64
 	fsp_buf_printf(out, "%s %" PRIu64 "\n", name, (uint64_t)v);
 }
 
+/* One histogram's sample lines; labels is "" or "symbol=\"X\"," (already escaped). */
+static void hist_series(struct fsp_buf *out, const char *name, const char *labels,
+			const struct fsp_hist *h)
+{
+	__u64 cum = 0;
+	int i;
+
+	for (i = 0; i < FSP_HIST_BUCKETS - 1; i++) {
+		cum += h->buckets[i];
+		fsp_buf_printf(out, "%s_bucket{%sle=\"%.12g\"} %" PRIu64 "\n", name, labels,
+			       (double)(1ULL << (i + FSP_HIST_MIN_SHIFT)) / 1e9, (uint64_t)cum);
+	}
+	cum += h->buckets[FSP_HIST_BUCKETS - 1];
+	fsp_buf_printf(out, "%s_bucket{%sle=\"+Inf\"} %" PRIu64 "\n", name, labels, (uint64_t)cum);
+	/* Without labels the sample has no braces at all. */
+	fsp_buf_printf(out, "%s_sum%s%.*s%s %.9g\n", name, *labels ? "{" : "",
+		       *labels ? (int)strlen(labels) - 1 : 0, labels, *labels ? "}" : "",
+		       (double)h->sum_ns / 1e9);
+	fsp_buf_printf(out, "%s_count%s%.*s%s %" PRIu64 "\n", name, *labels ? "{" : "",
+		       *labels ? (int)strlen(labels) - 1 : 0, labels, *labels ? "}" : "",
+		       (uint64_t)cum);
+}
+
+static void histogram(struct fsp_buf *out, const struct fsp_snapshot *s, const char *name,
+		      const char *help, int miss)
+{
+	struct fsp_buf key = {}, labels = {};
+	size_t i;
+
+	header(out, name, "histogram", help);
+	if (!s->latency_by_symbol) {
+		hist_series(out, name, "", miss ? &s->total_latency.miss : &s->total_latency.lookup);
+		return;
+	}
+	for (i = 0; i <= s->nsymbols; i++) {
+		const struct fsp_latency *l = i < s->nsymbols ? &s->latency[i] : &s->overflow_latency;
+
+		fsp_buf_reset(&key);
+		fsp_buf_reset(&labels);
+		if (i < s->nsymbols) {
+			fsp_render_key(s->key_type, &s->symbols[i].key, &key);
+		} else if (s->overflow.hits || s->overflow.misses) {
+			fsp_buf_printf(&key, "%s", FSP_OVERFLOW_LABEL);
+		} else {
+			break;
+		}
+		fsp_buf_printf(&labels, "symbol=");
+		put_label(&labels, key.data ? key.data : "", key.len);
+		fsp_buf_printf(&labels, ",");
+		hist_series(out, name, labels.data, miss ? &l->miss : &l->lookup);
+	}
+	fsp_buf_free(&key);
+	fsp_buf_free(&labels);
+}
+
 static const char *const read_error_reasons[] = {
 	[FSP_STAT_READ_FAULT] = "fault",
 	[FSP_STAT_READ_EMPTY] = "empty",
 	[FSP_STAT_FIELD_MISSING] = "field_missing",
 };
+
+/* The kernel's accounting of each program: what a lookup costs fsprobe, in the kernel. */
+static void prog_stats(struct fsp_buf *out, const struct fsp_snapshot *s)
+{
+	size_t i;
+
+	gauge(out, "fsprobe_bpf_stats_enabled",
+	      "1 when kernel.bpf_stats_enabled=1, so the BPF program run counters below move.",
+	      s->bpf_stats_enabled ? 1 : 0);
+	header(out, "fsprobe_bpf_program_run_seconds_total", "counter",
+	       "Time the kernel spent running each BPF program while bpf_stats_enabled was on.");
+	for (i = 0; i < s->nprogs; i++)
+		fsp_buf_printf(out, "fsprobe_bpf_program_run_seconds_total{program=\"%s\"} %.9f\n",
+			       s->progs[i].name, (double)s->progs[i].run_ns / 1e9);
+	header(out, "fsprobe_bpf_program_runs_total", "counter",
+	       "Runs of each BPF program while bpf_stats_enabled was on.");
+	for (i = 0; i < s->nprogs; i++)
+		fsp_buf_printf(out, "fsprobe_bpf_program_runs_total{program=\"%s\"} %" PRIu64 "\n",
+			       s->progs[i].name, (uint64_t)s->progs[i].runs);
+	header(out, "fsprobe_bpf_program_recursion_misses_total", "counter",
+	       "Runs the kernel skipped because another BPF program was running on the CPU.");
+	for (i = 0; i < s->nprogs; i++)
+		fsp_buf_printf(out,
+			       "fsprobe_bpf_program_recursion_misses_total{program=\"%s\"} %" PRIu64
+			       "\n",
+			       s->progs[i].name, (uint64_t)s->progs[i].recursion_misses);
+}
 
 int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
 {
@@ -155,6 +242,13 @@ int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
 		fsp_buf_printf(out, "featurestore_hit_ratio %.9g\n",
 			       (double)hits / (double)(hits + misses));
 
+	if (s->latency) {
+		histogram(out, s, "featurestore_lookup_duration_seconds",
+			  "Time from entering the lookup function to its return.", 0);
+		histogram(out, s, "featurestore_miss_duration_seconds",
+			  "Time spent in the miss function: the miss penalty.", 1);
+	}
+
 	header(out, "fsprobe_build_info", "gauge", "fsprobe build information.");
 	fsp_buf_printf(out, "fsprobe_build_info{version=");
 	put_label(out, s->version, strlen(s->version));
@@ -169,6 +263,8 @@ int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
 		put_label(out, p->function, strlen(p->function));
 		fsp_buf_printf(out, ",role=");
 		put_label(out, p->role, strlen(p->role));
+		fsp_buf_printf(out, ",offset=\"0x%" PRIx64 "\",placement=", (uint64_t)p->offset);
+		put_label(out, p->placement, strlen(p->placement));
 		fsp_buf_printf(out, "} %d\n", p->attached ? 1 : 0);
 	}
 
@@ -200,5 +296,6 @@ int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
 	      s->target_up ? 1 : 0);
 	gauge(out, "fsprobe_target_processes", "Observed processes currently running.",
 	      s->target_processes);
+	prog_stats(out, s);
 	return out->err;
 }

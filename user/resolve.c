@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "demangle.h"
 #include "resolve.h"
 
 typedef int (*func_cb)(const char *name, const GElf_Sym *sym, void *ctx);
@@ -69,13 +70,21 @@ static int vaddr_to_offset(Elf *elf, __u64 vaddr, __u64 *off)
 	return -ENOENT;
 }
 
+#define MAX_CANDIDATES 6
+
+struct candidate {
+	char name[160]; /* as a person writes it */
+	__u64 vaddr;
+	__u64 size;
+};
+
 struct lookup {
 	const char *want;
 	size_t want_len;
-	struct fsp_func *found;
-	int nfound;          /* distinct addresses named want */
-	char clone[128];     /* want.isra.0 and the like, when seen */
-	char other[64];      /* a second address, for the ambiguity message */
+	enum fsp_match best;
+	int ncand; /* distinct addresses matching at level best */
+	struct candidate cand[MAX_CANDIDATES];
+	char clone[128]; /* want.isra.0 and the like, when seen */
 	/* Suggestions: the closest names by edit distance. */
 	char near[3][128];
 	int near_dist[3];
@@ -123,24 +132,44 @@ static void consider_near(struct lookup *lk, const char *name)
 			worst = i;
 	}
 	if (d < lk->near_dist[worst]) {
-		snprintf(lk->near[worst], sizeof(lk->near[worst]), "%s", name);
+		snprintf(lk->near[worst], sizeof(lk->near[worst]), "%.127s", name);
 		lk->near_dist[worst] = d;
 	}
+}
+
+static void add_candidate(struct lookup *lk, enum fsp_match m, const char *display,
+			  const GElf_Sym *sym)
+{
+	int i;
+
+	if (m < lk->best)
+		return;
+	if (m > lk->best) {
+		lk->best = m;
+		lk->ncand = 0;
+	}
+	for (i = 0; i < lk->ncand && i < MAX_CANDIDATES; i++)
+		if (lk->cand[i].vaddr == sym->st_value)
+			return; /* the same function in .symtab and .dynsym, or an alias */
+	if (lk->ncand < MAX_CANDIDATES) {
+		snprintf(lk->cand[lk->ncand].name, sizeof(lk->cand[0].name), "%.159s", display);
+		lk->cand[lk->ncand].vaddr = sym->st_value;
+		lk->cand[lk->ncand].size = sym->st_size;
+	}
+	lk->ncand++;
 }
 
 static int match_cb(const char *name, const GElf_Sym *sym, void *ctx)
 {
 	struct lookup *lk = ctx;
+	enum fsp_match m;
+	char display[512];
 	const char *rest;
 
-	if (!strcmp(name, lk->want)) {
-		if (lk->nfound && lk->found->vaddr == sym->st_value)
-			return 0; /* the same function in .symtab and .dynsym */
-		if (lk->nfound++)
-			snprintf(lk->other, sizeof(lk->other), "0x%llx",
-				 (unsigned long long)sym->st_value);
-		else
-			lk->found->vaddr = sym->st_value, lk->found->size = sym->st_size;
+	fsp_demangle(name, display, sizeof(display));
+	m = fsp_demangle_match(name, display, lk->want);
+	if (m) {
+		add_candidate(lk, m, display, sym);
 		return 0;
 	}
 	rest = !strncmp(name, lk->want, lk->want_len) ? name + lk->want_len : NULL;
@@ -148,8 +177,18 @@ static int match_cb(const char *name, const GElf_Sym *sym, void *ctx)
 		     !strncmp(rest, ".part", 5) || !strncmp(rest, ".cold", 5)))
 		snprintf(lk->clone, sizeof(lk->clone), "%s", name);
 	else
-		consider_near(lk, name);
+		consider_near(lk, display);
 	return 0;
+}
+
+static void explain_ambiguous(const struct lookup *lk, char *why, size_t len)
+{
+	int i, n;
+
+	n = snprintf(why, len, "%d functions match (name one by its full signature):", lk->ncand);
+	for (i = 0; i < lk->ncand && i < MAX_CANDIDATES && n > 0 && (size_t)n < len; i++)
+		n += snprintf(why + n, len - n, "%s '%s' at 0x%llx", i ? "," : "",
+			      lk->cand[i].name, (unsigned long long)lk->cand[i].vaddr);
 }
 
 static void explain_missing(const struct lookup *lk, char *why, size_t len)
@@ -176,10 +215,120 @@ static void explain_missing(const struct lookup *lk, char *why, size_t len)
 	}
 }
 
+/* Opens path as ELF; on failure returns NULL with *err set, nothing left open. */
+static Elf *open_elf(const char *path, int *fd, int *err)
+{
+	Elf *elf;
+
+	*err = elf_version(EV_CURRENT) == EV_NONE ? -EINVAL : 0;
+	*fd = *err ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		*err = *err ? *err : -errno;
+		return NULL;
+	}
+	elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		elf_end(elf);
+		close(*fd);
+		*err = -ENOEXEC;
+		return NULL;
+	}
+	return elf;
+}
+
+static void close_elf(Elf *elf, int fd)
+{
+	elf_end(elf);
+	close(fd);
+}
+
+struct each_ctx {
+	fsp_resolve_each_fn fn;
+	void *ctx;
+};
+
+static int each_cb(const char *name, const GElf_Sym *sym, void *ctx)
+{
+	struct each_ctx *e = ctx;
+
+	return e->fn(name, sym->st_value, sym->st_size, e->ctx);
+}
+
+int fsp_resolve_each(const char *path, fsp_resolve_each_fn fn, void *ctx)
+{
+	struct each_ctx e = { .fn = fn, .ctx = ctx };
+	int fd, err;
+	Elf *elf = open_elf(path, &fd, &err);
+
+	if (!elf)
+		return err;
+	err = for_each_func(elf, each_cb, &e);
+	close_elf(elf, fd);
+	return err;
+}
+
+int fsp_resolve_offset(const char *path, __u64 vaddr, __u64 *off)
+{
+	int fd, err;
+	Elf *elf = open_elf(path, &fd, &err);
+
+	if (!elf)
+		return err;
+	err = vaddr_to_offset(elf, vaddr, off);
+	close_elf(elf, fd);
+	return err;
+}
+
+/* The GNU build-id note's bytes, as lowercase hex into out. */
+static int build_id(Elf *elf, char *out, size_t len)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off, i;
+		Elf_Data *data;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		data = elf_getdata(scn, NULL);
+		while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			const unsigned char *d = (const unsigned char *)data->d_buf + desc_off;
+
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((const char *)data->d_buf + name_off, "GNU", 4) ||
+			    nh.n_descsz * 2 + 1 > len)
+				continue;
+			for (i = 0; i < nh.n_descsz; i++)
+				sprintf(out + 2 * i, "%02x", d[i]);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int fsp_resolve_debug_file(const char *path, const char *root, char *out, size_t len)
+{
+	char id[128];
+	int fd, err;
+	Elf *elf = open_elf(path, &fd, &err);
+
+	if (!elf)
+		return err;
+	err = build_id(elf, id, sizeof(id));
+	close_elf(elf, fd);
+	if (err || strlen(id) < 3)
+		return -ENOENT;
+	/* Where debuginfo packages (e.g. *-dbgsym) put it: /usr/lib/debug/.build-id/ab/cdef.debug */
+	snprintf(out, len, "%s/usr/lib/debug/.build-id/%.2s/%s.debug", root, id, id + 2);
+	return access(out, R_OK) ? -ENOENT : 0;
+}
+
 int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, char *why,
 		     size_t why_len)
 {
-	struct lookup lk = { .want = name, .want_len = strlen(name), .found = out };
+	struct lookup lk = { .want = name, .want_len = strlen(name) };
 	Elf *elf;
 	int fd, err, i;
 
@@ -189,36 +338,29 @@ int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, c
 	for (i = 0; i < 3; i++)
 		lk.near_dist[i] = 1 << 20;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		snprintf(why, why_len, "cannot open %s: %s", path, strerror(errno));
+	elf = open_elf(path, &fd, &err);
+	if (!elf) {
+		if (err == -ENOEXEC)
+			snprintf(why, why_len, "%s is not an ELF file", path);
+		else
+			snprintf(why, why_len, "cannot open %s: %s", path, strerror(-err));
 		return err;
 	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		snprintf(why, why_len, "%s is not an ELF file", path);
-		err = -ENOEXEC;
-		goto close_elf;
-	}
 	for_each_func(elf, match_cb, &lk);
-	if (lk.nfound > 1) {
-		snprintf(why, why_len, "%d functions are named %s (0x%llx, %s, ...): ambiguous",
-			 lk.nfound, name, (unsigned long long)out->vaddr, lk.other);
+	if (lk.ncand > 1) {
+		explain_ambiguous(&lk, why, why_len);
 		err = -ENOTUNIQ;
-	} else if (!lk.nfound) {
+	} else if (!lk.ncand) {
 		explain_missing(&lk, why, why_len);
 		err = lk.clone[0] ? -EINVAL : -ENOENT;
 	} else {
+		out->vaddr = lk.cand[0].vaddr;
+		out->size = lk.cand[0].size;
 		err = vaddr_to_offset(elf, out->vaddr, &out->offset);
 		if (err)
 			snprintf(why, why_len, "address 0x%llx is in no loadable segment",
 				 (unsigned long long)out->vaddr);
 	}
-close_elf:
-	elf_end(elf);
-	close(fd);
+	close_elf(elf, fd);
 	return err;
 }

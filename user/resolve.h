@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 struct fsp_func {
+	char path[4096]; /* the file to attach to (set by fsp_locate_func) */
 	char name[128];
 	__u64 vaddr;  /* symbol value */
 	__u64 offset; /* file offset, what a uprobe takes */
@@ -19,5 +20,15 @@ struct fsp_func {
  */
 int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, char *why,
 		     size_t why_len);
+
+/* Called for every defined function symbol (.symtab and .dynsym; a name may come twice). */
+typedef int (*fsp_resolve_each_fn)(const char *name, __u64 vaddr, __u64 size, void *ctx);
+/* Stops early and returns cb's value when cb returns non-zero; -ENOEXEC for a non-ELF file. */
+int fsp_resolve_each(const char *path, fsp_resolve_each_fn fn, void *ctx);
+
+/* File offset of a virtual address, by the file's loadable segments. */
+int fsp_resolve_offset(const char *path, __u64 vaddr, __u64 *off);
+/* The separate debug file of path (by build-id) under root ("" or "/proc/PID/root"). */
+int fsp_resolve_debug_file(const char *path, const char *root, char *out, size_t len);
 
 #endif

@@ -19,9 +19,18 @@ struct fsp_symbol {
 
 struct fsp_probe_info {
 	char function[128];
-	char role[16];  /* "lookup" or "miss" */
-	__u64 offset;   /* file offset of the probe */
+	char role[16];       /* "lookup", "miss" or "hit" */
+	char placement[96];  /* where on the function the probe sits, and why */
+	__u64 offset;        /* file offset of the probe */
 	int attached;
+};
+
+/* The kernel's own accounting of a BPF program (kernel.bpf_stats_enabled=1). */
+struct fsp_prog_stats {
+	char name[32];
+	__u64 run_ns;
+	__u64 runs;
+	__u64 recursion_misses; /* runs the kernel skipped because a BPF program was running */
 };
 
 struct fsp_snapshot {
@@ -31,11 +40,19 @@ struct fsp_snapshot {
 	struct fsp_symbol *symbols; /* sorted by key; owned by whoever filled it */
 	size_t nsymbols;
 	struct fsp_counts overflow;
+	/* With --latency: per symbol (parallel to symbols), overflow, and all symbols; else NULL. */
+	struct fsp_latency *latency;
+	struct fsp_latency overflow_latency;
+	struct fsp_latency total_latency;
+	int latency_by_symbol; /* export histograms with a symbol label */
 	__u64 stats[FSP_STAT__MAX];
 	struct fsp_probe_info probes[FSP_MAX_PROBES];
 	size_t nprobes;
 	int target_up;
 	__u32 target_processes;
+	struct fsp_prog_stats progs[FSP_MAX_PROBES];
+	size_t nprogs;
+	int bpf_stats_enabled;
 };
 
 #endif

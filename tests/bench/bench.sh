@@ -1,54 +1,182 @@
 #!/usr/bin/env bash
-# make bench: what each lookup costs the demo feature store with no probe and with fsprobe
-# attached, measured in one run on the same binary. Needs root.
-# BENCH_REQUESTS (default 2000000) and BENCH_RUNS (default 5; the median is reported).
+# make bench: what fsprobe costs, measured in one run on the same binaries. Needs root.
+#
+#   1. per-lookup cost on the demo feature store, plain and -fcf-protection builds, with no
+#      probe, with fsprobe, and with an equivalent bpftrace one-liner;
+#   2. the BPF programs' own run time per hit (kernel.bpf_stats_enabled);
+#   3. scrape latency and fsprobe's RSS at 100, 10,000 and 100,000 symbols;
+#   4. exact counts at the target's top speed on two threads.
+#
+# BENCH_QUICK=1 is the short smoke run CI does. BENCH_RUNS (default 5) alternating runs each;
+# the median is reported, as ratios to the unprobed run of the same build.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUTPUT=${OUTPUT:-build}
 case $OUTPUT in /*) ;; *) OUTPUT=$ROOT/$OUTPUT ;; esac
-REQUESTS=${BENCH_REQUESTS:-2000000}
-RUNS=${BENCH_RUNS:-5}
+if [ -n "${BENCH_QUICK:-}" ]; then
+	REQUESTS=200000 RUNS=1 SIZES="100 2000" SPEED_REQUESTS=200000 SCRAPES=3
+else
+	REQUESTS=${BENCH_REQUESTS:-2000000} RUNS=${BENCH_RUNS:-5} SIZES="100 10000 100000"
+	SPEED_REQUESTS=2000000 SCRAPES=20
+fi
 TMP=$(mktemp -d /tmp/fsprobe-bench.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf "$TMP"' EXIT
-
-# All hits on one thread: the probe's cost is then most of what changes.
-WORKLOAD=(--threads 1 --requests "$REQUESTS" --symbols 100 --capacity 1024 --zipf 1.1)
+STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
+cleanup() {
+	kill $(jobs -p) 2>/dev/null
+	wait 2>/dev/null
+	echo "$STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$port/metrics
+# bpftrace 0.17 attaches uprobes through tracefs.
+[ -e /sys/kernel/tracing/uprobe_events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+HAVE_BPFTRACE=1
+command -v bpftrace >/dev/null && [ -e /sys/kernel/tracing/uprobe_events ] || HAVE_BPFTRACE=0
 
-# one_run with|without: prints ns per lookup.
+wait_for() { # TIMEOUT CMD...
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < end)) || return 1
+		sleep 0.05
+	done
+}
+
+# start_target BIN ARGS...: a --wait-start target; sets TPID.
+start_target() {
+	local bin=$1
+	shift
+	"$bin" "$@" --wait-start --tally "$TMP/tally" >"$TMP/t.out" 2>"$TMP/t.err" &
+	TPID=$!
+	wait_for 10 grep -q '^ready' "$TMP/t.out"
+}
+
+start_fsprobe() { # ARGS...: sets FPID
+	"$OUTPUT/fsprobe" --web.listen-address "127.0.0.1:$port" "$@" 2>"$TMP/fsp.log" &
+	FPID=$!
+	wait_for 20 curl -sf "$URL" -o /dev/null || { cat "$TMP/fsp.log" >&2; return 1; }
+}
+
+# one_run BIN none|fsprobe|bpftrace: ns per lookup for a fixed all-hit workload on one thread.
 one_run() {
-	local out=$TMP/fs.out err=$TMP/fs.err fs fsp=
-	"$OUTPUT/featurestore" "${WORKLOAD[@]}" --wait-start --tally /dev/null >"$out" 2>"$err" &
-	fs=$!
-	until grep -q '^ready' "$out"; do sleep 0.05; done
-	if [ "$1" = with ]; then
-		"$OUTPUT/fsprobe" --pid "$fs" --lookup feature_cache_lookup --miss compute_features \
-			--web.listen-address "127.0.0.1:$port" 2>"$TMP/fsp.log" &
-		fsp=$!
-		until curl -sf "http://127.0.0.1:$port/metrics" >/dev/null; do sleep 0.05; done
+	local bin=$1 how=$2 peer=
+	start_target "$bin" --threads 1 --requests "$REQUESTS" --symbols 100 --capacity 1024
+	case $how in
+	fsprobe)
+		start_fsprobe --pid "$TPID" --lookup feature_cache_lookup --miss compute_features
+		peer=$FPID
+		;;
+	bpftrace)
+		bpftrace -e "uprobe:$bin:feature_cache_lookup /pid == $TPID/ { @lookups[str(arg0)] = count(); }
+			uprobe:$bin:compute_features /pid == $TPID/ { @misses[str(arg0)] = count(); }" \
+			>"$TMP/bt.out" 2>&1 &
+		peer=$!
+		wait_for 30 grep -q 'Attaching 2 probes' "$TMP/bt.out"
+		sleep 0.5
+		;;
+	esac
+	kill -USR1 "$TPID"
+	wait "$TPID"
+	if [ -n "$peer" ]; then
+		kill -INT "$peer"
+		wait "$peer" 2>/dev/null
 	fi
-	kill -USR1 "$fs"
-	wait "$fs"
-	if [ -n "$fsp" ]; then
-		kill -TERM "$fsp"
-		wait "$fsp"
-	fi
-	sed -n 's/.*ns_per_lookup=//p' "$err"
+	sed -n 's/.*ns_per_lookup=//p' "$TMP/t.err"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "fsprobe bench: $REQUESTS lookups on 1 thread, all hits, median of $RUNS alternating runs"
-echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-: >"$TMP/without"
-: >"$TMP/with"
-for _ in $(seq "$RUNS"); do
-	one_run without >>"$TMP/without"
-	one_run with >>"$TMP/with"
+echo "fsprobe bench on $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "$REQUESTS lookups per run on 1 thread, all hits; median of $RUNS alternating runs"
+echo
+printf '%-8s %-10s %10s %10s %9s\n' build observer ns/lookup "added ns" "x no-probe"
+declare -A added
+for build in plain cet; do
+	bin=$OUTPUT/featurestore
+	[ $build = cet ] && bin=$OUTPUT/featurestore-cet
+	hows="none fsprobe"
+	[ "$HAVE_BPFTRACE" = 1 ] && hows="none fsprobe bpftrace"
+	for how in $hows; do : >"$TMP/$how"; done
+	for _ in $(seq "$RUNS"); do
+		for how in $hows; do one_run "$bin" "$how" >>"$TMP/$how"; done
+	done
+	base=$(median <"$TMP/none")
+	for how in $hows; do
+		v=$(median <"$TMP/$how")
+		added[$build.$how]=$(awk -v v="$v" -v b="$base" 'BEGIN { printf "%.1f", v - b }')
+		awk -v b="$build" -v h="$how" -v v="$v" -v base="$base" 'BEGIN {
+			printf "%-8s %-10s %10.1f %10.1f %9.2f\n", b, h, v, v - base, v / base }'
+	done
 done
-base=$(median <"$TMP/without")
-probed=$(median <"$TMP/with")
-printf '\n%-28s %12s %12s %8s\n' scenario ns/lookup "added ns" ratio
-printf '%-28s %12.1f %12s %8s\n' "no probe" "$base" - 1.00
-awk -v b="$base" -v p="$probed" 'BEGIN { printf "%-28s %12.1f %12.1f %8.2f\n", "fsprobe (entry+return+miss)", p, p - b, p / b }'
+[ "$HAVE_BPFTRACE" = 1 ] || echo "(bpftrace or tracefs unavailable: no peer column)"
+
+# BPF run time per hit, from the kernel's own accounting.
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
+start_target "$OUTPUT/featurestore" --threads 1 --requests "$REQUESTS" --symbols 100 --capacity 100
+start_fsprobe --pid "$TPID" --lookup feature_cache_lookup --miss compute_features
+kill -USR1 "$TPID"
+wait "$TPID"
+curl -sf "$URL" >"$TMP/stats"
+kill -INT "$FPID"
+wait "$FPID"
+echo "$STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled
+echo
+echo "BPF programs (kernel.bpf_stats_enabled=1):"
+awk '/^fsprobe_bpf_program_run_seconds_total\{/ { match($0, /"[^"]*"/); p = substr($0, RSTART + 1, RLENGTH - 2); t[p] = $NF }
+	/^fsprobe_bpf_program_runs_total\{/ { match($0, /"[^"]*"/); p = substr($0, RSTART + 1, RLENGTH - 2); n[p] = $NF }
+	END { for (p in t) if (n[p] > 0) printf "  %-14s %10d runs %8.1f ns/run\n", p, n[p], t[p] * 1e9 / n[p] }' "$TMP/stats" |
+	sort | tee "$TMP/prog"
+max_run=$(awk '{ if ($4 > m) m = $4 } END { print m + 0 }' "$TMP/prog")
+
+# Scrape latency and RSS as the number of symbols grows.
+echo
+printf '%-10s %12s %10s\n' symbols "scrape ms" "RSS MB"
+declare -A scrape rss
+for n in $SIZES; do
+	start_target "$OUTPUT/featurestore" --threads 2 --requests $((n * 6 + 20000)) --symbols "$n" \
+		--zipf 0 --capacity "$n" --hold
+	start_fsprobe --pid "$TPID" --lookup feature_cache_lookup --miss compute_features \
+		--max-symbols "$n"
+	kill -USR1 "$TPID"
+	wait_for 120 grep -q '^done' "$TMP/t.out"
+	for _ in $(seq "$SCRAPES"); do
+		curl -sf -o /dev/null -w '%{time_total}\n' "$URL"
+	done | median >"$TMP/scrape"
+	scrape[$n]=$(awk '{ printf "%.2f", $1 * 1000 }' "$TMP/scrape")
+	rss[$n]=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$FPID/status")
+	seen=$(curl -sf "$URL" | awk '$1 == "fsprobe_symbols" { print $2 }')
+	printf '%-10s %12s %10s   (%s series)\n' "$n" "${scrape[$n]}" "${rss[$n]}" "$seen"
+	kill -INT "$FPID" "$TPID"
+	wait "$FPID" "$TPID" 2>/dev/null
+done
+
+# Exact at top speed on two threads.
+start_target "$OUTPUT/featurestore" --threads 2 --requests "$SPEED_REQUESTS" --hold
+start_fsprobe --pid "$TPID" --lookup feature_cache_lookup --miss compute_features
+kill -USR1 "$TPID"
+wait_for 120 grep -q '^done' "$TMP/t.out"
+got=$(curl -sf "$URL" | awk '/^featurestore_hits_total\{/ { h += $NF } /^featurestore_misses_total\{/ { m += $NF } END { print h, m }')
+want=$(awk '$1 == "TOTAL" { print $3, $4 }' "$TMP/tally")
+rate=$(sed -n 's/.*ns_per_lookup=//p' "$TMP/t.err")
+kill -INT "$FPID" "$TPID"
+wait "$FPID" "$TPID" 2>/dev/null
+
+verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT MET"; fi; }
+echo
+echo "targets:"
+if [ "$HAVE_BPFTRACE" = 1 ]; then
+	echo "  plain: fsprobe adds ${added[plain.fsprobe]} ns <= bpftrace's ${added[plain.bpftrace]} ns:" \
+		"$(verdict "${added[plain.fsprobe]} <= ${added[plain.bpftrace]}")"
+	echo "  cet:   fsprobe adds ${added[cet.fsprobe]} ns <= 1/10 of bpftrace's ${added[cet.bpftrace]} ns:" \
+		"$(verdict "${added[cet.fsprobe]} * 10 <= ${added[cet.bpftrace]}")"
+fi
+echo "  BPF program run time <= 100 ns per hit (worst ${max_run} ns): $(verdict "$max_run <= 100")"
+big=$(echo $SIZES | awk '{ print $2 }')
+echo "  scrape of $big symbols <= 20 ms (${scrape[$big]} ms): $(verdict "${scrape[$big]} <= 20")"
+echo "  RSS at $big symbols <= 30 MB (${rss[$big]} MB): $(verdict "${rss[$big]} <= 30")"
+echo "  exact at top speed on 2 threads (${rate} ns/lookup): fsprobe '$got', tally '$want':" \
+	"$([ "$got" = "$want" ] && echo met || echo "NOT MET")"
+[ "$got" = "$want" ]

@@ -43,7 +43,7 @@ expect "key argument out of range" 2 "argument index out of range.*column 6" \
 expect "both --pid and --binary" 2 "exactly one of --pid" \
 	"$FSPROBE" --pid "$FS_PID" --binary "$FEATURESTORE" "${F[@]}"
 expect "neither --pid nor --binary" 2 "exactly one of --pid" "$FSPROBE" "${F[@]}"
-expect "no --miss" 2 "--lookup FUNC and --miss FUNC are both required" \
+expect "no --miss" 2 "say how to tell hits from misses: --lookup F with --miss G or --hit-when PRED" \
 	"$FSPROBE" --pid "$FS_PID" --lookup "$LOOKUP"
 expect "bad --max-symbols" 2 "--max-symbols: expected a whole number from 1" \
 	"$FSPROBE" --pid "$FS_PID" "${F[@]}" --max-symbols 0

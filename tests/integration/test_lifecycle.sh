@@ -3,21 +3,21 @@
 # SIGINT and SIGTERM detach and exit 0, leaving no probe behind.
 . "$(dirname "$0")/../lib.sh"
 
-uprobe_links() {
-	bpftool -j link list 2>/dev/null | python3 -c '
-import json, sys
-print(sum(1 for l in json.load(sys.stdin) if l.get("type") == "perf_event"))' 2>/dev/null ||
-		echo 0
-}
-before=$(uprobe_links)
-
 "$FEATURESTORE" --wait-start --tally "$TMP/t" --threads 2 --requests 50000 --symbols 100 \
 	>"$TMP/fs.out" 2>&1 &
 FS_PID=$!
 PIDS+=($FS_PID)
 wait_for 10 grep -q '^ready' "$TMP/fs.out"
 fsp_start fsp --pid "$FS_PID" --lookup "$LOOKUP" --miss "$MISS" || finish
-check "probes attached while running ($(uprobe_links) links)" test "$(uprobe_links)" -ge $((before + 3))
+check "breakpoints in the target while attached" \
+	test "$(breakpoints "$FS_PID" "$LOOKUP" "$MISS")" = 2
+"$FEATURESTORE" --wait-start --tally /dev/null >"$TMP/other.out" &
+other=$!
+PIDS+=($other)
+wait_for 10 grep -q '^ready' "$TMP/other.out"
+check "a process running the same file but not observed has no breakpoint" \
+	test "$(breakpoints "$other" "$LOOKUP" "$MISS")" = 0
+kill "$other"
 kill -USR1 "$FS_PID"
 wait "$FS_PID"
 check "target exited 0" test $? = 0
@@ -29,13 +29,14 @@ same_counts "final counts still served after the target exited" "$TMP/m" "$TMP/t
 kill -INT "$FSP_PID"
 wait "$FSP_PID"
 check "SIGINT exits 0" test $? = 0
-check "no probe left after SIGINT" test "$(uprobe_links)" = "$before"
 
 fs_start two --threads 1 --requests 1000 || finish
 fsp_start fsp2 --pid "$FS_PID" --lookup "$LOOKUP" --miss "$MISS" || finish
+check "breakpoints in the second target" test "$(breakpoints "$FS_PID" "$LOOKUP" "$MISS")" = 2
 kill -TERM "$FSP_PID"
 wait "$FSP_PID"
 check "SIGTERM exits 0" test $? = 0
 check "log says it detached" grep -q 'detaching on SIGTERM' "$FSP_LOG"
-check "no probe left after SIGTERM" test "$(uprobe_links)" = "$before"
+check "no breakpoint left in the target after SIGTERM" \
+	test "$(breakpoints "$FS_PID" "$LOOKUP" "$MISS")" = 0
 finish

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * fsp_render_metrics: hand-built snapshots render to exactly the expected exposition text, and
+ * promtool accepts it. test_render_key.c covers keys on their own.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "render.h"
+
+#define PROMTOOL "/usr/bin/promtool"
+
+/* The fixed parts of the exposition, in the order fsp_render_metrics writes them. */
+#define HITS_HEAD                                                                            \
+	"# HELP featurestore_hits_total Feature cache lookups served from the cache, per "   \
+	"symbol.\n"                                                                          \
+	"# TYPE featurestore_hits_total counter\n"
+#define MISSES_HEAD                                                                          \
+	"# HELP featurestore_misses_total Feature cache lookups that ran the miss (recompute) " \
+	"function, per symbol.\n"                                                            \
+	"# TYPE featurestore_misses_total counter\n"
+#define RATIO_HEAD                                                                           \
+	"# HELP featurestore_hit_ratio Hits / (hits + misses) over all symbols since fsprobe " \
+	"attached.\n"                                                                        \
+	"# TYPE featurestore_hit_ratio gauge\n"
+#define BUILD_AND_PROBES                                                                     \
+	"# HELP fsprobe_build_info fsprobe build information.\n"                             \
+	"# TYPE fsprobe_build_info gauge\n"                                                  \
+	"fsprobe_build_info{version=\"9.8.7-test\"} 1\n"                                    \
+	"# HELP fsprobe_probe_attached 1 when the probe on a function is attached, else 0.\n" \
+	"# TYPE fsprobe_probe_attached gauge\n"                                              \
+	"fsprobe_probe_attached{function=\"cache_lookup\",role=\"lookup\",offset=\"0x1234\"," \
+	"placement=\"after endbr64, on push (emulated)\"} 1\n"                               \
+	"fsprobe_probe_attached{function=\"compute_feature\",role=\"miss\",offset=\"0x5678\"," \
+	"placement=\"first byte\"} 0\n"
+/* Self-observation series; arguments are the values, as written. */
+#define SELF(fault, empty, field, trunc, overflow, deep, unwound, outside, nsym, max, up, procs) \
+	"# HELP fsprobe_key_read_errors_total Lookups not counted because their key could not " \
+	"be read, by reason.\n"                                                              \
+	"# TYPE fsprobe_key_read_errors_total counter\n"                                     \
+	"fsprobe_key_read_errors_total{reason=\"fault\"} " #fault "\n"                       \
+	"fsprobe_key_read_errors_total{reason=\"empty\"} " #empty "\n"                       \
+	"fsprobe_key_read_errors_total{reason=\"field_missing\"} " #field "\n"               \
+	"# HELP fsprobe_keys_truncated_total Lookups whose key was cut to its first 63 bytes " \
+	"(still counted).\n"                                                                 \
+	"# TYPE fsprobe_keys_truncated_total counter\n"                                      \
+	"fsprobe_keys_truncated_total " #trunc "\n"                                          \
+	"# HELP fsprobe_symbols_overflow_total Lookups counted under symbol=\"__overflow__\" " \
+	"past --max-symbols.\n"                                                              \
+	"# TYPE fsprobe_symbols_overflow_total counter\n"                                    \
+	"fsprobe_symbols_overflow_total " #overflow "\n"                                     \
+	"# HELP fsprobe_lookups_too_deep_total Lookups not counted because they nested deeper " \
+	"than fsprobe tracks.\n"                                                             \
+	"# TYPE fsprobe_lookups_too_deep_total counter\n"                                    \
+	"fsprobe_lookups_too_deep_total " #deep "\n"                                         \
+	"# HELP fsprobe_lookups_unwound_total Lookups left without a return (longjmp, "      \
+	"exception); counted at unwind.\n"                                                   \
+	"# TYPE fsprobe_lookups_unwound_total counter\n"                                     \
+	"fsprobe_lookups_unwound_total " #unwound "\n"                                       \
+	"# HELP fsprobe_miss_outside_lookup_total Calls of the miss function outside any "   \
+	"observed lookup (not counted).\n"                                                   \
+	"# TYPE fsprobe_miss_outside_lookup_total counter\n"                                 \
+	"fsprobe_miss_outside_lookup_total " #outside "\n"                                   \
+	"# HELP fsprobe_symbols Distinct symbols with their own series.\n"                  \
+	"# TYPE fsprobe_symbols gauge\n"                                                     \
+	"fsprobe_symbols " #nsym "\n"                                                        \
+	"# HELP fsprobe_symbols_max Symbols tracked before overflow (--max-symbols).\n"      \
+	"# TYPE fsprobe_symbols_max gauge\n"                                                 \
+	"fsprobe_symbols_max " #max "\n"                                                     \
+	"# HELP fsprobe_target_up 1 while an observed process is running, else 0.\n"         \
+	"# TYPE fsprobe_target_up gauge\n"                                                   \
+	"fsprobe_target_up " #up "\n"                                                        \
+	"# HELP fsprobe_target_processes Observed processes currently running.\n"            \
+	"# TYPE fsprobe_target_processes gauge\n"                                            \
+	"fsprobe_target_processes " #procs "\n"                                             \
+	PROG_STATS
+/* No programs in these snapshots: the families are declared, with no samples. */
+#define PROG_STATS                                                                           \
+	"# HELP fsprobe_bpf_stats_enabled 1 when kernel.bpf_stats_enabled=1, so the BPF "    \
+	"program run counters below move.\n"                                                 \
+	"# TYPE fsprobe_bpf_stats_enabled gauge\n"                                           \
+	"fsprobe_bpf_stats_enabled 0\n"                                                      \
+	"# HELP fsprobe_bpf_program_run_seconds_total Time the kernel spent running each BPF " \
+	"program while bpf_stats_enabled was on.\n"                                          \
+	"# TYPE fsprobe_bpf_program_run_seconds_total counter\n"                             \
+	"# HELP fsprobe_bpf_program_runs_total Runs of each BPF program while "              \
+	"bpf_stats_enabled was on.\n"                                                        \
+	"# TYPE fsprobe_bpf_program_runs_total counter\n"                                    \
+	"# HELP fsprobe_bpf_program_recursion_misses_total Runs the kernel skipped because "  \
+	"another BPF program was running on the CPU.\n"                                      \
+	"# TYPE fsprobe_bpf_program_recursion_misses_total counter\n"
+
+/* A string key: at most FSP_KEY_MAX bytes, NUL-padded like the BPF side leaves it. */
+static struct fsp_symbol sym(const char *key, __u64 hits, __u64 misses)
+{
+	struct fsp_symbol s = { .hits = hits, .misses = misses };
+
+	memcpy(s.key.data, key, strnlen(key, FSP_KEY_MAX));
+	return s;
+}
+
+/* An integer key: the 8-byte value, sign-extended for i32 by the BPF side. */
+static struct fsp_symbol int_sym(__u64 v, __u64 hits, __u64 misses)
+{
+	struct fsp_symbol s = { .hits = hits, .misses = misses };
+
+	memcpy(s.key.data, &v, sizeof(v));
+	return s;
+}
+
+static void base(struct fsp_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->version = "9.8.7-test";
+	s->key_type = FSP_KEY_CSTR;
+	s->max_symbols = 100;
+	s->probes[0] = (struct fsp_probe_info){ .function = "cache_lookup", .role = "lookup",
+						.placement = "after endbr64, on push (emulated)",
+						.offset = 0x1234, .attached = 1 };
+	s->probes[1] = (struct fsp_probe_info){ .function = "compute_feature", .role = "miss",
+						.placement = "first byte", .offset = 0x5678 };
+	s->nprobes = 2;
+	s->target_up = 1;
+	s->target_processes = 1;
+}
+
+/* Shows the first differing line, since the texts are long. */
+static void assert_text(const char *got, size_t got_len, const char *want)
+{
+	size_t i = 0, line = 0, want_len = strlen(want);
+
+	if (got_len == want_len && !memcmp(got, want, want_len))
+		return;
+	for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++)
+		if (got[i] == '\n')
+			line = i + 1;
+	print_message("texts differ at byte %zu (line starting at byte %zu)\n  want: %.*s\n"
+		      "  got:  %.*s\n", i, line, (int)strcspn(want + line, "\n"), want + line,
+		      (int)strcspn(got + line, "\n"), got + line);
+	fail_msg("rendered text differs (got %zu bytes, want %zu)", got_len, want_len);
+}
+
+static void assert_renders(const struct fsp_snapshot *s, const char *want)
+{
+	struct fsp_buf out = {};
+
+	assert_int_equal(fsp_render_metrics(s, &out), 0);
+	assert_non_null(out.data);
+	assert_text(out.data, out.len, want);
+	fsp_buf_free(&out);
+}
+
+/* No symbols: no ratio sample (0/0 is not a ratio), but probes and self-stats all show. */
+static void test_empty(void **state)
+{
+	struct fsp_snapshot s;
+	int i;
+
+	(void)state;
+	base(&s);
+	for (i = 0; i < FSP_STAT__MAX; i++)
+		s.stats[i] = 1 + i; /* distinct, so a swapped index shows */
+	s.target_up = 0;
+	s.target_processes = 0;
+	assert_renders(&s, HITS_HEAD MISSES_HEAD RATIO_HEAD BUILD_AND_PROBES
+			   SELF(1, 2, 3, 4, 0, 5, 7, 6, 0, 100, 0, 0));
+}
+
+static void test_two_symbols(void **state)
+{
+	struct fsp_symbol syms[] = { sym("alpha", 3, 1), sym("beta", 5, 0) };
+	struct fsp_snapshot s;
+
+	(void)state;
+	base(&s);
+	s.symbols = syms;
+	s.nsymbols = 2;
+	s.target_processes = 3;
+	assert_renders(&s, HITS_HEAD
+			   "featurestore_hits_total{symbol=\"alpha\"} 3\n"
+			   "featurestore_hits_total{symbol=\"beta\"} 5\n"
+			   MISSES_HEAD
+			   "featurestore_misses_total{symbol=\"alpha\"} 1\n"
+			   "featurestore_misses_total{symbol=\"beta\"} 0\n"
+			   RATIO_HEAD
+			   "featurestore_hit_ratio 0.888888889\n"
+			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3));
+}
+
+static void test_overflow(void **state)
+{
+	struct fsp_symbol syms[] = { sym("a", 1, 2) };
+	struct fsp_snapshot s;
+
+	(void)state;
+	base(&s);
+	s.symbols = syms;
+	s.nsymbols = 1;
+	s.max_symbols = 1;
+	s.overflow = (struct fsp_counts){ .hits = 10, .misses = 20 };
+	/* Overflow counts are part of the ratio: (1 + 10) / (1 + 2 + 10 + 20). */
+	assert_renders(&s, HITS_HEAD
+			   "featurestore_hits_total{symbol=\"a\"} 1\n"
+			   "featurestore_hits_total{symbol=\"__overflow__\"} 10\n"
+			   MISSES_HEAD
+			   "featurestore_misses_total{symbol=\"a\"} 2\n"
+			   "featurestore_misses_total{symbol=\"__overflow__\"} 20\n"
+			   RATIO_HEAD
+			   "featurestore_hit_ratio 0.333333333\n"
+			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 30, 0, 0, 0, 1, 1, 1, 1));
+
+	/* Only misses overflowed: the hits series shows too, at 0, so both always pair up. */
+	s.nsymbols = 0;
+	s.overflow = (struct fsp_counts){ .hits = 0, .misses = 5 };
+	assert_renders(&s, HITS_HEAD
+			   "featurestore_hits_total{symbol=\"__overflow__\"} 0\n"
+			   MISSES_HEAD
+			   "featurestore_misses_total{symbol=\"__overflow__\"} 5\n"
+			   RATIO_HEAD
+			   "featurestore_hit_ratio 0\n"
+			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 5, 0, 0, 0, 0, 1, 1, 1));
+}
+
+/*
+ * Key a"b\c<newline>d: fsp_render_key doubles the backslash (its one-to-one rule), then the
+ * text format escapes backslash, quote and newline: a \" b \\\\ c \n d on the wire.
+ */
+static void test_label_escaping(void **state)
+{
+	struct fsp_symbol syms[] = { sym("a\"b\\c\nd", 1, 2) };
+	struct fsp_snapshot s;
+
+	(void)state;
+	base(&s);
+	s.symbols = syms;
+	s.nsymbols = 1;
+	assert_renders(&s, HITS_HEAD
+			   "featurestore_hits_total{symbol=\"a\\\"b\\\\\\\\c\\nd\"} 1\n"
+			   MISSES_HEAD
+			   "featurestore_misses_total{symbol=\"a\\\"b\\\\\\\\c\\nd\"} 2\n"
+			   RATIO_HEAD
+			   "featurestore_hit_ratio 0.333333333\n"
+			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 1, 100, 1, 1));
+}
+
+/* Not UTF-8 becomes \xHH text, whose backslash the text format then escapes. */
+static void test_utf8(void **state)
+{
+	struct fsp_symbol syms[] = { sym("caf\xc3\xa9", 1, 0), sym("\xff", 2, 0) };
+	struct fsp_snapshot s;
+
+	(void)state;
+	base(&s);
+	s.symbols = syms;
+	s.nsymbols = 2;
+	assert_renders(&s, HITS_HEAD
+			   "featurestore_hits_total{symbol=\"caf\xc3\xa9\"} 1\n"
+			   "featurestore_hits_total{symbol=\"\\\\xff\"} 2\n"
+			   MISSES_HEAD
+			   "featurestore_misses_total{symbol=\"caf\xc3\xa9\"} 0\n"
+			   "featurestore_misses_total{symbol=\"\\\\xff\"} 0\n"
+			   RATIO_HEAD
+			   "featurestore_hit_ratio 1\n"
+			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 1));
+}
+
+static void test_integer_keys(void **state)
+{
+	struct fsp_symbol syms[] = { int_sym(7, 1, 1), int_sym(UINT64_MAX, 2, 0) };
+	struct fsp_snapshot s;
+
+	(void)state;
+	base(&s);
+	s.key_type = FSP_KEY_U64;
+	s.symbols = syms;
+	s.nsymbols = 2;
+	assert_renders(&s, HITS_HEAD
+			   "featurestore_hits_total{symbol=\"7\"} 1\n"
+			   "featurestore_hits_total{symbol=\"18446744073709551615\"} 2\n"
+			   MISSES_HEAD
+			   "featurestore_misses_total{symbol=\"7\"} 1\n"
+			   "featurestore_misses_total{symbol=\"18446744073709551615\"} 0\n"
+			   RATIO_HEAD
+			   "featurestore_hit_ratio 0.75\n"
+			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 1));
+}
+
+/*
+ * A target key that is literally __overflow__ must not render as the overflow series: two
+ * samples of one series in a scrape are invalid, and Prometheus keeps only one of them.
+ */
+static void test_overflow_label_reserved(void **state)
+{
+	struct fsp_symbol syms[] = { sym(FSP_OVERFLOW_LABEL, 1, 1) };
+	struct fsp_buf out = {};
+	struct fsp_snapshot s;
+	const char *line, *sp, *dup = NULL;
+	char *series[64];
+	size_t n = 0, i, j, len;
+
+	(void)state;
+	base(&s);
+	s.symbols = syms;
+	s.nsymbols = 1;
+	s.overflow = (struct fsp_counts){ .hits = 2, .misses = 3 };
+	assert_int_equal(fsp_render_metrics(&s, &out), 0);
+	/* A sample's series is all of its line before the value. */
+	for (line = out.data; *line; line += len + 1) {
+		len = strcspn(line, "\n");
+		if (line[0] == '#')
+			continue;
+		sp = memrchr(line, ' ', len);
+		assert_non_null(sp);
+		assert_true(n < sizeof(series) / sizeof(series[0]));
+		series[n++] = strndup(line, sp - line);
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (!strcmp(series[i], series[j]))
+				dup = series[i];
+	if (dup)
+		fail_msg("two samples of %s in one scrape", dup);
+	for (i = 0; i < n; i++)
+		free(series[i]);
+	fsp_buf_free(&out);
+}
+
+/* Everything tricky at once, sorted by key bytes as the collector sorts them. */
+static struct fsp_symbol rich_syms[4];
+
+static void rich(struct fsp_snapshot *s)
+{
+	rich_syms[0] = sym("a\"b\\c\nd", 3, 1);
+	rich_syms[1] = sym("caf\xc3\xa9:\xe2\x82\xac", 4, 4);
+	rich_syms[2] = sym("\xf0\x9d\x84\x9e", 1, 9);
+	rich_syms[3] = sym("\xff\xe2\x82\xc0\xaf\xed\xa0\x80", 2, 0);
+	base(s);
+	s->symbols = rich_syms;
+	s->nsymbols = 4;
+	s->max_symbols = 4;
+	s->overflow = (struct fsp_counts){ .hits = 6, .misses = 7 };
+	s->stats[FSP_STAT_READ_FAULT] = 11;
+	s->stats[FSP_STAT_UNWOUND] = 12;
+}
+
+static void test_deterministic(void **state)
+{
+	struct fsp_buf a = {}, b = {};
+	struct fsp_snapshot s;
+
+	(void)state;
+	rich(&s);
+	assert_int_equal(fsp_render_metrics(&s, &a), 0);
+	assert_int_equal(fsp_render_metrics(&s, &b), 0);
+	assert_true(a.len > 0);
+	assert_text(b.data, b.len, a.data);
+	fsp_buf_free(&a);
+	fsp_buf_free(&b);
+}
+
+static void test_promtool(void **state)
+{
+	struct fsp_buf out = {};
+	struct fsp_snapshot s;
+	FILE *p;
+	int status;
+
+	(void)state;
+	if (access(PROMTOOL, X_OK)) {
+		print_message("%s not installed: skipping the promtool check\n", PROMTOOL);
+		skip();
+	}
+	rich(&s);
+	assert_int_equal(fsp_render_metrics(&s, &out), 0);
+	/* promtool's own findings go to our stdout, next to the verdict. */
+	p = popen(PROMTOOL " check metrics", "w");
+	assert_non_null(p);
+	assert_int_equal(fwrite(out.data, 1, out.len, p), out.len);
+	status = pclose(p);
+	fsp_buf_free(&out);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_two_symbols),
+		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_label_escaping),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_integer_keys),
+		cmocka_unit_test(test_overflow_label_reserved),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_promtool),
+	};
+
+	/* cmocka 1.1.5 leaves the group name out of its standard output. */
+	print_message("[==========] group: render\n");
+	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}

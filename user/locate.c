@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "locate.h"
+
+#define MAX_LIBS 256
+
+/* "libfoo.so:func" names a library; "ns::Class::get" does not (only "::" colons). */
+static const char *split_lib(const char *spec, char *lib, size_t len)
+{
+	const char *c;
+
+	for (c = strchr(spec, ':'); c; c = strchr(c + 2, ':')) {
+		if (c[1] == ':')
+			continue;
+		if (c == spec || (size_t)(c - spec) >= len)
+			return spec;
+		memcpy(lib, spec, c - spec);
+		lib[c - spec] = '\0';
+		return c + 1;
+	}
+	return spec;
+}
+
+/* Executable file-backed mappings of pid other than its executable: its shared libraries. */
+static int mapped_libs(const struct fsp_target *t, char (*libs)[PATH_MAX], int max)
+{
+	char path[64], line[PATH_MAX + 128];
+	int n = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", t->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char perms[8], file[PATH_MAX];
+
+		if (sscanf(line, "%*s %7s %*s %*s %*s %4095[^\n]", perms, file) != 2 ||
+		    perms[2] != 'x' || file[0] != '/' || strstr(file, " (deleted)") ||
+		    !strcmp(file, t->exe))
+			continue;
+		for (i = 0; i < n && strcmp(libs[i], file); i++)
+			;
+		if (i == n)
+			snprintf(libs[n++], PATH_MAX, "%s", file);
+	}
+	fclose(f);
+	return n;
+}
+
+static int lib_matches(const char *file, const char *lib)
+{
+	const char *base = strrchr(file, '/') + 1;
+
+	return !strcmp(file, lib) || !strncmp(base, lib, strlen(lib));
+}
+
+/* Resolve in one file, falling back to its separate debug file for stripped binaries. */
+static int in_file(const char *path, const char *root, const char *name, struct fsp_func *fn,
+		   char *why, size_t len)
+{
+	char debug[PATH_MAX], ignored[256];
+	struct fsp_func dfn;
+	int err = fsp_resolve_func(path, name, fn, why, len);
+
+	if (err != -ENOENT || fsp_resolve_debug_file(path, root, debug, sizeof(debug)))
+		goto out;
+	if (fsp_resolve_func(debug, name, &dfn, ignored, sizeof(ignored)))
+		goto out;
+	/* The debug file shares the addresses; offsets come from the file that is mapped. */
+	err = fsp_resolve_offset(path, dfn.vaddr, &dfn.offset);
+	if (!err)
+		*fn = dfn;
+out:
+	snprintf(fn->path, sizeof(fn->path), "%s", path);
+	return err;
+}
+
+int fsp_locate_func(const struct fsp_target *t, const char *spec, struct fsp_func *fn, char *why,
+		    size_t why_len)
+{
+	char root[64] = "", lib[PATH_MAX] = "", path[PATH_MAX + 64], exe_why[512], found_in[64];
+	const char *name = split_lib(spec, lib, sizeof(lib));
+	char (*libs)[PATH_MAX] = NULL;
+	struct fsp_func cand;
+	int n = 0, i, err, hits = 0;
+
+	if (t->pid)
+		snprintf(root, sizeof(root), "/proc/%d/root", t->pid);
+	if (!lib[0]) {
+		err = in_file(t->path, root, name, fn, exe_why, sizeof(exe_why));
+		if (err != -ENOENT || !t->pid) {
+			snprintf(why, why_len, "%s", exe_why);
+			return err;
+		}
+	} else if (!t->pid) {
+		if (lib[0] != '/') {
+			snprintf(why, why_len, "with --binary, name the library by its full path "
+				 "(/usr/lib/.../%s:%s)", lib, name);
+			return -EINVAL;
+		}
+		return in_file(lib, "", name, fn, why, why_len);
+	}
+
+	libs = calloc(MAX_LIBS, sizeof(*libs));
+	if (!libs)
+		return -ENOMEM;
+	n = mapped_libs(t, libs, MAX_LIBS);
+	for (i = 0; i < n; i++) {
+		if (lib[0] && !lib_matches(libs[i], lib))
+			continue;
+		snprintf(path, sizeof(path), "%s%s", root, libs[i]);
+		if (in_file(path, root, name, &cand, why, why_len))
+			continue;
+		if (hits++ == 0) {
+			*fn = cand;
+			snprintf(found_in, sizeof(found_in), "%s", strrchr(libs[i], '/') + 1);
+		} else {
+			snprintf(why, why_len, "%s is in %s and %s; say which: %s:%s", name,
+				 found_in, strrchr(libs[i], '/') + 1, found_in, name);
+			err = -ENOTUNIQ;
+			goto free_libs;
+		}
+	}
+	err = hits ? 0 : -ENOENT;
+	if (!hits && lib[0])
+		snprintf(why, why_len, "no mapped library matches '%s' and has %s", lib, name);
+	else if (!hits)
+		snprintf(why, why_len, "%s (nor in any of its %d libraries)", exe_why, n);
+free_libs:
+	free(libs);
+	return err;
+}

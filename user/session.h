@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef FSP_SESSION_H
+#define FSP_SESSION_H
+
+#include <sys/types.h>
+#include "collect.h"
+#include "probe.h"
+#include "snapshot.h"
+#include "target.h"
+
+/* What every subcommand that observes a target takes (run, top, report). */
+struct fsp_session_opts {
+	pid_t pid;
+	const char *binary;
+	const char *lookup;   /* --lookup F */
+	const char *miss;     /* --miss G */
+	const char *hit;      /* --hit F (with --miss G) */
+	const char *hit_when; /* --hit-when PRED (with --lookup F) */
+	const char *key;
+	__u32 max_symbols;
+	int latency;
+};
+
+/* A target with probes attached and a collector reading them. */
+struct fsp_session {
+	struct fsp_target target;
+	struct fsp_probe *probe;
+	struct fsp_collector *collector;
+	struct fsp_snapshot snap;
+	unsigned int processes; /* written by fsp_session_poll, read by scrapes */
+	char describe[320];     /* "pid 42 (featurestore): lookups in F, misses in G" */
+};
+
+/* Parses --key and --hit-when into po, logging a syntax error with its column. */
+int fsp_session_parse(const struct fsp_session_opts *o, struct fsp_probe_opts *po);
+/* Checks privileges and kernel, opens the target, loads and attaches; logs why on failure. */
+int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o);
+/* Reads the maps into s->snap; returns it through out (valid until the next read). */
+int fsp_session_read(struct fsp_session *s, const struct fsp_snapshot **out);
+/* Re-counts the target's processes, logging when the target exits or comes back. */
+unsigned int fsp_session_poll(struct fsp_session *s);
+void fsp_session_close(struct fsp_session *s);
+
+#endif

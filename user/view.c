@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Rows, percentiles and sort orders for top and report. Pure: see view.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "render.h"
+#include "view.h"
+
+double fsp_view_percentile(const struct fsp_hist *h, double q)
+{
+	__u64 n = 0, seen = 0, rank;
+	double want;
+	int i;
+
+	for (i = 0; i < FSP_HIST_BUCKETS; i++)
+		n += h->buckets[i];
+	if (!n)
+		return NAN;
+	/* Nearest rank: the smallest sample with at least q of all samples at or below it. */
+	want = q * (double)n - 1e-9; /* 0.99 * 100 must not round up to rank 100 */
+	rank = (__u64)want;
+	rank += (double)rank < want || !rank;
+	for (i = 0; i < FSP_HIST_BUCKETS - 1; i++) {
+		seen += h->buckets[i];
+		if (seen >= rank)
+			return (double)(1ULL << (i + FSP_HIST_MIN_SHIFT)) / 1e9; /* as render.c's le */
+	}
+	return INFINITY;
+}
+
+static __u64 sub(__u64 a, __u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* cur - prev per bucket; counters only grow, the clamp only guards against a torn read. */
+static void hist_delta(struct fsp_hist *d, const struct fsp_hist *cur, const struct fsp_hist *prev)
+{
+	int i;
+
+	for (i = 0; i < FSP_HIST_BUCKETS; i++)
+		d->buckets[i] = sub(cur->buckets[i], prev ? prev->buckets[i] : 0);
+	d->sum_ns = sub(cur->sum_ns, prev ? prev->sum_ns : 0);
+}
+
+static void fill(struct fsp_view_row *r, const struct fsp_counts *cur,
+		 const struct fsp_counts *prev, const struct fsp_latency *lcur,
+		 const struct fsp_latency *lprev)
+{
+	struct fsp_hist d;
+
+	r->hits = cur->hits;
+	r->misses = cur->misses;
+	r->d_hits = sub(cur->hits, prev ? prev->hits : 0);
+	r->d_misses = sub(cur->misses, prev ? prev->misses : 0);
+	r->miss_p50 = r->miss_p99 = r->lookup_p50 = r->lookup_p99 = NAN;
+	if (!lcur)
+		return;
+	hist_delta(&d, &lcur->miss, lprev ? &lprev->miss : NULL);
+	r->miss_p50 = fsp_view_percentile(&d, 0.50);
+	r->miss_p99 = fsp_view_percentile(&d, 0.99);
+	hist_delta(&d, &lcur->lookup, lprev ? &lprev->lookup : NULL);
+	r->lookup_p50 = fsp_view_percentile(&d, 0.50);
+	r->lookup_p99 = fsp_view_percentile(&d, 0.99);
+}
+
+/* The collector's key order (collect.c): byte strings, or integers by signedness. */
+static int cmp_key(__u32 type, const struct fsp_key *a, const struct fsp_key *b)
+{
+	__s64 sa, sb;
+
+	if (type == FSP_KEY_CSTR || type == FSP_KEY_BYTES)
+		return strncmp(a->data, b->data, FSP_KEY_MAX);
+	memcpy(&sa, a->data, sizeof(sa));
+	memcpy(&sb, b->data, sizeof(sb));
+	if (type == FSP_KEY_U64 || type == FSP_KEY_U32)
+		return (__u64)sa < (__u64)sb ? -1 : (__u64)sa > (__u64)sb;
+	return sa < sb ? -1 : sa > sb;
+}
+
+static void set_name(struct fsp_view_row *r, __u32 key_type, const struct fsp_key *key,
+		     struct fsp_buf *scratch)
+{
+	fsp_buf_reset(scratch);
+	fsp_render_key(key_type, key, scratch);
+	/* Always fits: 63 key bytes render to at most 4 bytes each. */
+	snprintf(r->name, sizeof(r->name), "%s", scratch->data ? scratch->data : "");
+}
+
+static int reserve_rows(struct fsp_view *v, size_t n)
+{
+	struct fsp_view_row *rows;
+
+	if (n <= v->cap)
+		return 0;
+	rows = realloc(v->rows, n * sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	v->rows = rows;
+	v->cap = n;
+	return 0;
+}
+
+int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
+		   const struct fsp_snapshot *prev, double seconds)
+{
+	const struct fsp_symbol *old = prev ? prev->symbols : NULL;
+	size_t nold = prev ? prev->nsymbols : 0, i, j = 0;
+	const struct fsp_counts *ov = &cur->overflow;
+	struct fsp_counts all = *ov, all_prev = {};
+	struct fsp_buf scratch = {};
+	int err;
+
+	err = reserve_rows(v, cur->nsymbols + 1);
+	if (err)
+		return err;
+	v->nrows = 0;
+	v->seconds = seconds;
+	v->latency = cur->latency != NULL;
+	v->nsymbols = cur->nsymbols;
+	memcpy(v->stats, cur->stats, sizeof(v->stats));
+	if (prev)
+		all_prev = prev->overflow;
+	/* Both sides are in key order and symbols never go away: one merge pass pairs them. */
+	for (i = 0; i < cur->nsymbols; i++) {
+		const struct fsp_symbol *s = &cur->symbols[i];
+		struct fsp_view_row *r = &v->rows[v->nrows++];
+		const struct fsp_counts c = { s->hits, s->misses };
+		struct fsp_counts p = {};
+		const struct fsp_latency *lp = NULL;
+
+		while (j < nold && cmp_key(cur->key_type, &old[j].key, &s->key) < 0)
+			j++;
+		if (j < nold && !cmp_key(cur->key_type, &old[j].key, &s->key)) {
+			p = (struct fsp_counts){ old[j].hits, old[j].misses };
+			lp = prev->latency ? &prev->latency[j] : NULL;
+		}
+		memset(r, 0, sizeof(*r));
+		set_name(r, cur->key_type, &s->key, &scratch);
+		r->rank = i;
+		fill(r, &c, &p, cur->latency ? &cur->latency[i] : NULL, lp);
+		all.hits += c.hits;
+		all.misses += c.misses;
+		all_prev.hits += p.hits;
+		all_prev.misses += p.misses;
+	}
+	if (ov->hits || ov->misses) {
+		struct fsp_view_row *r = &v->rows[v->nrows++];
+
+		memset(r, 0, sizeof(*r));
+		strcpy(r->name, FSP_OVERFLOW_LABEL);
+		r->rank = cur->nsymbols;
+		r->overflow = 1;
+		fill(r, ov, prev ? &prev->overflow : NULL,
+		     cur->latency ? &cur->overflow_latency : NULL,
+		     prev && prev->latency ? &prev->overflow_latency : NULL);
+	}
+	memset(&v->total, 0, sizeof(v->total));
+	strcpy(v->total.name, "total");
+	fill(&v->total, &all, &all_prev, cur->latency ? &cur->total_latency : NULL,
+	     prev && prev->latency ? &prev->total_latency : NULL);
+	err = scratch.err;
+	fsp_buf_free(&scratch);
+	return err;
+}
+
+/* Interval hit ratio, or -1 without lookups in the interval. */
+static double ratio(const struct fsp_view_row *r)
+{
+	__u64 n = r->d_hits + r->d_misses;
+
+	return n ? (double)r->d_hits / (double)n : -1;
+}
+
+static int cmp_u64_desc(__u64 a, __u64 b)
+{
+	return a > b ? -1 : a < b;
+}
+
+static int cmp_rows(const void *pa, const void *pb, void *arg)
+{
+	const struct fsp_view_row *a = pa, *b = pb;
+	enum fsp_view_sort by = *(const enum fsp_view_sort *)arg;
+	double ra, rb;
+	int c = 0;
+
+	switch (by) {
+	case FSP_VIEW_BY_MISSES:
+		c = cmp_u64_desc(a->d_misses, b->d_misses);
+		break;
+	case FSP_VIEW_BY_HIT:
+		ra = ratio(a);
+		rb = ratio(b);
+		if ((ra < 0) != (rb < 0))
+			c = ra < 0 ? 1 : -1;
+		else
+			c = ra < rb ? -1 : ra > rb;
+		/* Among equally bad symbols, the busiest matter most. */
+		c = c ? c : cmp_u64_desc(a->d_misses, b->d_misses);
+		break;
+	case FSP_VIEW_BY_LOOKUPS:
+		c = cmp_u64_desc(a->d_hits + a->d_misses, b->d_hits + b->d_misses);
+		break;
+	case FSP_VIEW_BY_SYMBOL:
+		break;
+	}
+	/* Ranks are unique, so every order is total and the output deterministic. */
+	return c ? c : a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+void fsp_view_sort(struct fsp_view *v, enum fsp_view_sort by)
+{
+	qsort_r(v->rows, v->nrows, sizeof(*v->rows), cmp_rows, &by);
+}
+
+void fsp_view_free(struct fsp_view *v)
+{
+	if (!v)
+		return;
+	free(v->rows);
+	memset(v, 0, sizeof(*v));
+}
+
+int fsp_view_copy(struct fsp_snapshot *dst, const struct fsp_snapshot *src)
+{
+	size_t n = src->nsymbols ? src->nsymbols : 1;
+	struct fsp_symbol *syms = realloc(dst->symbols, n * sizeof(*syms));
+	struct fsp_latency *lat;
+
+	if (!syms)
+		return -ENOMEM;
+	dst->symbols = syms;
+	lat = realloc(dst->latency, n * sizeof(*lat));
+	if (!lat)
+		return -ENOMEM;
+	*dst = (struct fsp_snapshot){
+		.version = src->version,
+		.key_type = src->key_type,
+		.max_symbols = src->max_symbols,
+		.symbols = syms,
+		.nsymbols = src->nsymbols,
+		.overflow = src->overflow,
+		.latency = lat,
+		.overflow_latency = src->overflow_latency,
+		.total_latency = src->total_latency,
+		.target_up = src->target_up,
+		.target_processes = src->target_processes,
+	};
+	memcpy(dst->stats, src->stats, sizeof(dst->stats));
+	if (!src->nsymbols)
+		return 0;
+	memcpy(syms, src->symbols, src->nsymbols * sizeof(*syms));
+	if (src->latency)
+		memcpy(lat, src->latency, src->nsymbols * sizeof(*lat));
+	else
+		memset(lat, 0, n * sizeof(*lat)); /* unread: cur has no latency either */
+	return 0;
+}
+
+void fsp_view_copy_free(struct fsp_snapshot *s)
+{
+	if (!s)
+		return;
+	free(s->symbols);
+	free(s->latency);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when none starts there (as in render.c). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (len > n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+void fsp_view_put_safe(struct fsp_buf *out, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, len, k;
+
+	while (i < n) {
+		len = utf8_seq(u + i, n - i);
+		/* C0, DEL and C1 controls would be terminal commands: show them, never send them. */
+		if (!len || (len == 1 && (u[i] < 0x20 || u[i] == 0x7f)) ||
+		    (len == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)) {
+			len = len ? len : 1;
+			for (k = 0; k < len; k++)
+				fsp_buf_printf(out, "\\x%02x", u[i + k]);
+		} else {
+			fsp_buf_append(out, s + i, len);
+		}
+		i += len;
+	}
+}
+
+size_t fsp_view_cols(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+void fsp_view_put_cell(struct fsp_buf *out, const char *s, size_t width, size_t pad)
+{
+	size_t len = strlen(s), cols = fsp_view_cols(s, len), i, seen = 0;
+
+	if (cols > width) {
+		/* Keep width - 1 characters and mark the cut in the last column. */
+		for (i = 0; i < len && width; i++) {
+			if (((unsigned char)s[i] & 0xc0) != 0x80 && seen++ == width - 1)
+				break;
+		}
+		fsp_buf_append(out, s, width ? i : 0);
+		if (width)
+			fsp_buf_append(out, "…", strlen("…"));
+		cols = width;
+	} else {
+		fsp_buf_append(out, s, len);
+	}
+	for (; cols < pad; cols++)
+		fsp_buf_append(out, " ", 1);
+}
+
+void fsp_view_put_json(struct fsp_buf *out, const char *s)
+{
+	static const char short_esc[] = { ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
+					   ['\t'] = 't' };
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, len;
+
+	fsp_buf_append(out, "\"", 1);
+	while (i < n) {
+		len = utf8_seq(u + i, n - i);
+		if (!len) {
+			fsp_buf_append(out, "\\ufffd", 6);
+			len = 1;
+		} else if (u[i] == '"' || u[i] == '\\') {
+			fsp_buf_printf(out, "\\%c", u[i]);
+		} else if (u[i] < sizeof(short_esc) && short_esc[u[i]]) {
+			fsp_buf_printf(out, "\\%c", short_esc[u[i]]);
+		} else if (u[i] < 0x20 || u[i] == 0x7f) {
+			fsp_buf_printf(out, "\\u%04x", u[i]);
+		} else {
+			fsp_buf_append(out, s + i, len);
+		}
+		i += len;
+	}
+	fsp_buf_append(out, "\"", 1);
+}
+
+void fsp_view_put_json_seconds(struct fsp_buf *out, double s)
+{
+	if (isnan(s))
+		fsp_buf_printf(out, "null");
+	else if (isinf(s))
+		fsp_buf_printf(out, "\"+Inf\""); /* JSON has no infinity; Prometheus spells it so */
+	else
+		fsp_buf_printf(out, "%.12g", s);
+}
+
+const char *fsp_view_fmt_seconds(char *buf, size_t n, double s)
+{
+	if (isnan(s))
+		snprintf(buf, n, "-");
+	else if (isinf(s))
+		snprintf(buf, n, ">17.2s");
+	else if (s < 1e-6)
+		snprintf(buf, n, "%.0fns", s * 1e9);
+	else if (s < 1e-3)
+		snprintf(buf, n, "%.2fus", s * 1e6);
+	else if (s < 1)
+		snprintf(buf, n, "%.2fms", s * 1e3);
+	else
+		snprintf(buf, n, "%.2fs", s);
+	return buf;
+}
+
+const char *fsp_view_fmt_ratio(char *buf, size_t n, __u64 hits, __u64 all)
+{
+	unsigned long long bp;
+
+	if (!all) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	/* Rounded down, so 100.00% means no miss at all. */
+	bp = (unsigned long long)(10000.0 * (double)hits / (double)all);
+	snprintf(buf, n, "%llu.%02llu%%", bp / 100, bp % 100);
+	return buf;
+}
+
+const char *fsp_view_fmt_rate(char *buf, size_t n, __u64 count, double seconds)
+{
+	double r = seconds > 0 ? (double)count / seconds : 0;
+
+	if (seconds <= 0)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, r < 100 ? "%.1f" : "%.0f", r);
+	return buf;
+}
+
+const char *fsp_view_slo(__u64 hits, __u64 all)
+{
+	if (!all)
+		return "no data";
+	return (double)hits * 100 >= (double)all * FSP_VIEW_SLO_PERCENT ? "OK" : "BREACH";
+}
+
+void fsp_view_put_probes(struct fsp_buf *out, const struct fsp_view_target *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nprobes; i++) {
+		fsp_buf_printf(out, "%s", i ? ", " : "");
+		fsp_view_put_safe(out, t->probes[i].function);
+		fsp_buf_printf(out, " (%s%s)", t->probes[i].role,
+			       t->probes[i].attached ? "" : ", NOT attached");
+	}
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef FSP_VIEW_H
+#define FSP_VIEW_H
+
+#include <sys/types.h>
+#include "buf.h"
+#include "snapshot.h"
+
+/*
+ * What top and report show, computed from snapshots as plain data: per-symbol counts over an
+ * interval, hit ratios, latency percentiles, sort orders, and the text, JSON and terminal
+ * renderings. No BPF, clock, terminal I/O or globals, so tests compare whole outputs.
+ */
+
+#define FSP_VIEW_SLO_PERCENT 95 /* the desks' hit-ratio objective */
+#define FSP_VIEW_NAME_MAX    256 /* a rendered key: 63 bytes, each at most "\xHH" */
+
+enum fsp_view_sort {
+	FSP_VIEW_BY_MISSES,  /* most misses first (the default, and report's ranking) */
+	FSP_VIEW_BY_HIT,     /* lowest hit ratio first; rows without lookups last */
+	FSP_VIEW_BY_LOOKUPS, /* most lookups first */
+	FSP_VIEW_BY_SYMBOL,  /* key order; the overflow row last */
+};
+
+/* One symbol, the overflow, or everything: counts since attach and over the interval. */
+struct fsp_view_row {
+	char name[FSP_VIEW_NAME_MAX]; /* fsp_render_key() form: valid UTF-8, not yet escaped */
+	size_t rank;                  /* position in key order; the overflow row comes last */
+	int overflow;
+	__u64 hits, misses;           /* since attach */
+	__u64 d_hits, d_misses;       /* in the interval */
+	/*
+	 * Over the interval, in seconds: the upper bound of the log2 bucket holding the
+	 * percentile (no interpolation), NAN without samples, INFINITY in the last bucket.
+	 */
+	double miss_p50, miss_p99, lookup_p50, lookup_p99;
+};
+
+struct fsp_view {
+	struct fsp_view_row *rows; /* symbols, then the overflow row when anything overflowed */
+	size_t nrows;
+	size_t cap;
+	struct fsp_view_row total; /* every symbol and the overflow */
+	double seconds;            /* the interval; 0 when there is none yet */
+	int latency;               /* percentiles were measured */
+	size_t nsymbols;
+	__u64 stats[FSP_STAT__MAX];
+};
+
+/* Who is observed, for the headers. */
+struct fsp_view_target {
+	const char *describe; /* fsp_session.describe */
+	pid_t pid;            /* 0 with --binary */
+	const char *command;
+	const char *executable;
+	const struct fsp_probe_info *probes;
+	size_t nprobes;
+};
+
+/* The terminal top draws on. */
+struct fsp_view_screen {
+	int width, height;
+	double uptime; /* seconds since attach */
+	double interval;
+	enum fsp_view_sort sort;
+	int paused;
+	unsigned int processes; /* observed processes running now */
+};
+
+/* Upper bound in seconds of the bucket holding quantile q (0 < q <= 1); see fsp_view_row. */
+double fsp_view_percentile(const struct fsp_hist *h, double q);
+
+/*
+ * Rows for cur over the seconds since prev; prev NULL means since attach. Both are snapshots
+ * in the collector's key order (prev from fsp_view_copy); symbols new in cur count in full.
+ */
+int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
+		   const struct fsp_snapshot *prev, double seconds);
+void fsp_view_sort(struct fsp_view *v, enum fsp_view_sort by);
+void fsp_view_free(struct fsp_view *v);
+
+/* Keeps src's symbols and latencies past the collector's next read; dst owns its arrays. */
+int fsp_view_copy(struct fsp_snapshot *dst, const struct fsp_snapshot *src);
+void fsp_view_copy_free(struct fsp_snapshot *s);
+
+/* Text pieces shared by the renderers in report.c and top.c. */
+
+/* s with control characters and invalid UTF-8 as the text \xHH: safe to show on a terminal. */
+void fsp_view_put_safe(struct fsp_buf *out, const char *s);
+/* Columns taken by valid UTF-8 text: one per character (keys are rarely wide scripts). */
+size_t fsp_view_cols(const char *s, size_t len);
+/* Safe text s cut to at most width columns ("…" marks a cut), then padded to pad columns. */
+void fsp_view_put_cell(struct fsp_buf *out, const char *s, size_t width, size_t pad);
+/* s as a JSON string: quoted and escaped, invalid UTF-8 as U+FFFD. */
+void fsp_view_put_json(struct fsp_buf *out, const char *s);
+/* A number of seconds for JSON: null for NAN, "+Inf" for INFINITY. */
+void fsp_view_put_json_seconds(struct fsp_buf *out, double s);
+
+/* "F (lookup), G (miss)": the probed functions, saying which are not attached. */
+void fsp_view_put_probes(struct fsp_buf *out, const struct fsp_view_target *t);
+
+/* Short forms for tables, written to buf (at least 16 bytes); "-" when there is no value. */
+const char *fsp_view_fmt_seconds(char *buf, size_t n, double s);       /* 2.10ms */
+const char *fsp_view_fmt_ratio(char *buf, size_t n, __u64 hits, __u64 all); /* 95.12% */
+const char *fsp_view_fmt_rate(char *buf, size_t n, __u64 count, double seconds); /* 20012 */
+/* "OK" or "BREACH" against FSP_VIEW_SLO_PERCENT, "no data" without lookups. */
+const char *fsp_view_slo(__u64 hits, __u64 all);
+
+#endif
