@@ -62,8 +62,12 @@ wait_for 5 bash -c "ss -ltn | grep -q ':$port '"
 expect "address already in use" 1 "cannot listen on 127.0.0.1:$port: Address already in use" \
 	"$FSPROBE" --pid "$FS_PID" "${F[@]}" "${L[@]}"
 
+# Capabilities that load BPF but cannot create uprobe events: named, before anything is tried.
+expect "CAP_BPF and CAP_PERFMON alone are not enough" 1 "missing privileges: CAP_SYS_ADMIN \(" \
+	setpriv --bounding-set=-all,+bpf,+perfmon,+sys_ptrace "$FSPROBE" --pid "$FS_PID" "${F[@]}"
+
 # Unprivileged: drop to nobody with no capabilities.
-expect "no privileges names the capabilities" 1 "missing privileges: CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE" \
+expect "no privileges names the capabilities" 1 "missing privileges: CAP_SYS_ADMIN, CAP_SYS_PTRACE \(uprobes need CAP_SYS_ADMIN besides CAP_BPF and CAP_PERFMON\)" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FSPROBE" --pid "$FS_PID" "${F[@]}"
 
 # A kernel without BTF or uprobes, shown to fsprobe by hiding the files in a mount namespace.
