@@ -4,8 +4,7 @@
 #include <string.h>
 #include "render.h"
 
-/* Length of the valid UTF-8 sequence at s, or 0 when the byte there starts none. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t fsp_render_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len, i;
@@ -60,7 +59,7 @@ int fsp_render_key(__u32 key_type, const struct fsp_key *key, struct fsp_buf *ou
 		i = 1;
 	}
 	while (i < n) {
-		len = utf8_len(s + i, n - i);
+		len = fsp_render_utf8_len(s + i, n - i);
 		if (s[i] == '\\')
 			fsp_buf_append(out, "\\\\", 2);
 		else if (len)

@@ -12,4 +12,7 @@ int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out);
 /* A key as a label value, before the format's own escaping: valid UTF-8, one-to-one. */
 int fsp_render_key(__u32 key_type, const struct fsp_key *key, struct fsp_buf *out);
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when none starts there. */
+size_t fsp_render_utf8_len(const unsigned char *s, size_t n);
+
 #endif

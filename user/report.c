@@ -5,11 +5,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "log.h"
+#include "render.h"
 #include "report.h"
 
 /* Columns after the symbol: lookups, hits, misses, hit %, four percentiles. */
@@ -46,7 +48,7 @@ int fsp_report_table(const struct fsp_view_target *t, const struct fsp_view *v,
 	const struct fsp_view_row *all = &v->total;
 	struct fsp_buf name = {};
 	size_t i, width = strlen("SYMBOL");
-	char ratio[16];
+	char ratio[16], p[4][16];
 
 	fsp_buf_printf(out, "fsprobe report: ");
 	fsp_view_put_safe(out, t->describe);
@@ -63,6 +65,12 @@ int fsp_report_table(const struct fsp_view_target *t, const struct fsp_view *v,
 		       (uint64_t)all->hits, (uint64_t)all->misses,
 		       fsp_view_fmt_ratio(ratio, sizeof(ratio), all->hits, all->hits + all->misses),
 		       FSP_VIEW_SLO_PERCENT, fsp_view_slo(all->hits, all->hits + all->misses));
+	if (v->latency)
+		fsp_buf_printf(out, "all symbols: miss penalty p50 %s p99 %s, lookup p50 %s p99 %s\n",
+			       fsp_view_fmt_seconds(p[0], sizeof(p[0]), all->miss_p50),
+			       fsp_view_fmt_seconds(p[1], sizeof(p[1]), all->miss_p99),
+			       fsp_view_fmt_seconds(p[2], sizeof(p[2]), all->lookup_p50),
+			       fsp_view_fmt_seconds(p[3], sizeof(p[3]), all->lookup_p99));
 	fsp_buf_printf(out, "not counted, key unreadable:");
 	for (i = 0; i < sizeof(read_errors) / sizeof(read_errors[0]); i++)
 		fsp_buf_printf(out, "%s %s %" PRIu64, i ? "," : "", read_errors[i],
@@ -86,6 +94,45 @@ int fsp_report_table(const struct fsp_view_target *t, const struct fsp_view *v,
 	return out->err;
 }
 
+/* s as a JSON string: quoted and escaped, invalid UTF-8 as U+FFFD. */
+static void put_json(struct fsp_buf *out, const char *s)
+{
+	static const char short_esc[] = { ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
+					   ['\t'] = 't' };
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, len;
+
+	fsp_buf_append(out, "\"", 1);
+	while (i < n) {
+		len = fsp_render_utf8_len(u + i, n - i);
+		if (!len) {
+			fsp_buf_append(out, "\\ufffd", 6);
+			len = 1;
+		} else if (u[i] == '"' || u[i] == '\\') {
+			fsp_buf_printf(out, "\\%c", u[i]);
+		} else if (u[i] < sizeof(short_esc) && short_esc[u[i]]) {
+			fsp_buf_printf(out, "\\%c", short_esc[u[i]]);
+		} else if (u[i] < 0x20 || u[i] == 0x7f) {
+			fsp_buf_printf(out, "\\u%04x", u[i]);
+		} else {
+			fsp_buf_append(out, s + i, len);
+		}
+		i += len;
+	}
+	fsp_buf_append(out, "\"", 1);
+}
+
+/* Seconds: null without samples, "+Inf" for the last bucket (JSON has no infinity). */
+static void put_json_seconds(struct fsp_buf *out, double s)
+{
+	if (isnan(s))
+		fsp_buf_printf(out, "null");
+	else if (isinf(s))
+		fsp_buf_printf(out, "\"+Inf\"");
+	else
+		fsp_buf_printf(out, "%.12g", s);
+}
+
 /* "hits": .., "misses": .., "lookups": .., "hit_ratio": .., and the four percentiles. */
 static void json_counts(struct fsp_buf *out, const struct fsp_view_row *r)
 {
@@ -98,13 +145,13 @@ static void json_counts(struct fsp_buf *out, const struct fsp_view_row *r)
 	else
 		fsp_buf_printf(out, "null");
 	fsp_buf_printf(out, ", \"miss_p50_seconds\": ");
-	fsp_view_put_json_seconds(out, r->miss_p50);
+	put_json_seconds(out, r->miss_p50);
 	fsp_buf_printf(out, ", \"miss_p99_seconds\": ");
-	fsp_view_put_json_seconds(out, r->miss_p99);
+	put_json_seconds(out, r->miss_p99);
 	fsp_buf_printf(out, ", \"lookup_p50_seconds\": ");
-	fsp_view_put_json_seconds(out, r->lookup_p50);
+	put_json_seconds(out, r->lookup_p50);
 	fsp_buf_printf(out, ", \"lookup_p99_seconds\": ");
-	fsp_view_put_json_seconds(out, r->lookup_p99);
+	put_json_seconds(out, r->lookup_p99);
 }
 
 static void json_target(struct fsp_buf *out, const struct fsp_view_target *t)
@@ -117,17 +164,17 @@ static void json_target(struct fsp_buf *out, const struct fsp_view_target *t)
 	else
 		fsp_buf_printf(out, "null");
 	fsp_buf_printf(out, ", \"command\": ");
-	fsp_view_put_json(out, t->command);
+	put_json(out, t->command);
 	fsp_buf_printf(out, ", \"executable\": ");
-	fsp_view_put_json(out, t->executable);
+	put_json(out, t->executable);
 	fsp_buf_printf(out, ", \"description\": ");
-	fsp_view_put_json(out, t->describe);
+	put_json(out, t->describe);
 	fsp_buf_printf(out, ", \"functions\": [");
 	for (i = 0; i < t->nprobes; i++) {
 		fsp_buf_printf(out, "%s{\"name\": ", i ? ", " : "");
-		fsp_view_put_json(out, t->probes[i].function);
+		put_json(out, t->probes[i].function);
 		fsp_buf_printf(out, ", \"role\": ");
-		fsp_view_put_json(out, t->probes[i].role);
+		put_json(out, t->probes[i].role);
 		fsp_buf_printf(out, ", \"attached\": %s}", t->probes[i].attached ? "true" : "false");
 	}
 	fsp_buf_printf(out, "]},\n");
@@ -155,7 +202,7 @@ int fsp_report_json(const struct fsp_view_target *t, const struct fsp_view *v,
 			continue;
 		}
 		fsp_buf_printf(out, "%s\n    {\"symbol\": ", n++ ? "," : "");
-		fsp_view_put_json(out, v->rows[i].name);
+		put_json(out, v->rows[i].name);
 		fsp_buf_printf(out, ", ");
 		json_counts(out, &v->rows[i]);
 		fsp_buf_printf(out, "}");

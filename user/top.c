@@ -209,7 +209,7 @@ static void winsize(struct top *tp)
 static int draw(struct top *tp)
 {
 	const char *p, *nl;
-	int err;
+	int err, lines = 0;
 
 	fsp_buf_reset(&tp->frame);
 	fsp_buf_reset(&tp->term);
@@ -225,8 +225,11 @@ static int draw(struct top *tp)
 			fsp_buf_append(&tp->term, "\x1b[K", 3);
 		if (nl[1])
 			fsp_buf_append(&tp->term, "\r\n", 2);
+		lines++;
 	}
-	fsp_buf_append(&tp->term, "\x1b[J", 3);
+	/* From the line below the frame, wherever the cursor is: a full last line keeps its end. */
+	if (lines < tp->sc.height)
+		fsp_buf_printf(&tp->term, "\x1b[%d;1H\x1b[J", lines + 1);
 	return tp->term.err ? tp->term.err : write_all(tp->term.data, tp->term.len);
 }
 
@@ -259,29 +262,16 @@ static int tick(struct top *tp)
 /* Returns 1 to quit, 0 otherwise. */
 static int key(struct top *tp, char c)
 {
-	switch (c) {
-	case 'q':
-	case 'Q':
+	static const char sort_keys[] = "mhls"; /* in enum fsp_view_sort's order */
+	const char *k = c ? strchr(sort_keys, c) : NULL;
+
+	if (c == 'q' || c == 'Q')
 		return 1;
-	case 'p':
-	case ' ':
+	if (c == 'p' || c == ' ')
 		tp->sc.paused = !tp->sc.paused;
+	if (!k)
 		return 0;
-	case 'm':
-		tp->sc.sort = FSP_VIEW_BY_MISSES;
-		break;
-	case 'h':
-		tp->sc.sort = FSP_VIEW_BY_HIT;
-		break;
-	case 'l':
-		tp->sc.sort = FSP_VIEW_BY_LOOKUPS;
-		break;
-	case 's':
-		tp->sc.sort = FSP_VIEW_BY_SYMBOL;
-		break;
-	default:
-		return 0;
-	}
+	tp->sc.sort = (enum fsp_view_sort)(k - sort_keys);
 	fsp_view_sort(&tp->view, tp->sc.sort);
 	return 0;
 }

@@ -268,45 +268,13 @@ void fsp_view_copy_free(struct fsp_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when none starts there (as in render.c). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (len > n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 void fsp_view_put_safe(struct fsp_buf *out, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0, len, k;
 
 	while (i < n) {
-		len = utf8_seq(u + i, n - i);
+		len = fsp_render_utf8_len(u + i, n - i);
 		/* C0, DEL and C1 controls would be terminal commands: show them, never send them. */
 		if (!len || (len == 1 && (u[i] < 0x20 || u[i] == 0x7f)) ||
 		    (len == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)) {
@@ -348,43 +316,6 @@ void fsp_view_put_cell(struct fsp_buf *out, const char *s, size_t width, size_t 
 	}
 	for (; cols < pad; cols++)
 		fsp_buf_append(out, " ", 1);
-}
-
-void fsp_view_put_json(struct fsp_buf *out, const char *s)
-{
-	static const char short_esc[] = { ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
-					   ['\t'] = 't' };
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, len;
-
-	fsp_buf_append(out, "\"", 1);
-	while (i < n) {
-		len = utf8_seq(u + i, n - i);
-		if (!len) {
-			fsp_buf_append(out, "\\ufffd", 6);
-			len = 1;
-		} else if (u[i] == '"' || u[i] == '\\') {
-			fsp_buf_printf(out, "\\%c", u[i]);
-		} else if (u[i] < sizeof(short_esc) && short_esc[u[i]]) {
-			fsp_buf_printf(out, "\\%c", short_esc[u[i]]);
-		} else if (u[i] < 0x20 || u[i] == 0x7f) {
-			fsp_buf_printf(out, "\\u%04x", u[i]);
-		} else {
-			fsp_buf_append(out, s + i, len);
-		}
-		i += len;
-	}
-	fsp_buf_append(out, "\"", 1);
-}
-
-void fsp_view_put_json_seconds(struct fsp_buf *out, double s)
-{
-	if (isnan(s))
-		fsp_buf_printf(out, "null");
-	else if (isinf(s))
-		fsp_buf_printf(out, "\"+Inf\""); /* JSON has no infinity; Prometheus spells it so */
-	else
-		fsp_buf_printf(out, "%.12g", s);
 }
 
 const char *fsp_view_fmt_seconds(char *buf, size_t n, double s)

@@ -8,8 +8,9 @@
 
 /*
  * What top and report show, computed from snapshots as plain data: per-symbol counts over an
- * interval, hit ratios, latency percentiles, sort orders, and the text, JSON and terminal
- * renderings. No BPF, clock, terminal I/O or globals, so tests compare whole outputs.
+ * interval, hit ratios, latency percentiles, sort orders, and the text pieces their renderers
+ * (fsp_top_frame, fsp_report_table, fsp_report_json) share. No BPF, clock, terminal I/O or
+ * globals, so tests compare whole outputs.
  */
 
 #define FSP_VIEW_SLO_PERCENT 95 /* the desks' hit-ratio objective */
@@ -91,10 +92,6 @@ void fsp_view_put_safe(struct fsp_buf *out, const char *s);
 size_t fsp_view_cols(const char *s, size_t len);
 /* Safe text s cut to at most width columns ("…" marks a cut), then padded to pad columns. */
 void fsp_view_put_cell(struct fsp_buf *out, const char *s, size_t width, size_t pad);
-/* s as a JSON string: quoted and escaped, invalid UTF-8 as U+FFFD. */
-void fsp_view_put_json(struct fsp_buf *out, const char *s);
-/* A number of seconds for JSON: null for NAN, "+Inf" for INFINITY. */
-void fsp_view_put_json_seconds(struct fsp_buf *out, double s);
 
 /* "F (lookup), G (miss)": the probed functions, saying which are not attached. */
 void fsp_view_put_probes(struct fsp_buf *out, const struct fsp_view_target *t);

@@ -18,6 +18,9 @@ wait_for 10 grep -q '^ready' "$TMP/other.out"
 check "a process running the same file but not observed has no breakpoint" \
 	test "$(breakpoints "$other" "$LOOKUP" "$MISS")" = 0
 kill "$other"
+wait "$other" 2>/dev/null
+# The target writes its tally on exit; to /dev/null it must write in place, not rename over it.
+check "/dev/null is still a device after a tally was written to it" test -c /dev/null
 kill -USR1 "$FS_PID"
 wait "$FS_PID"
 check "target exited 0" test $? = 0

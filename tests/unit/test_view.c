@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "report.h"
 #include "top.h"
@@ -24,6 +25,7 @@
 	"duration: 10.0 s\n" \
 	"latency: p50 and p99 are bucket upper bounds (2.10ms: between 1.05ms and 2.10ms)\n" \
 	"totals: 1120 lookups, 1051 hits, 69 misses; hit ratio 93.83% (SLO 95%: BREACH)\n" \
+	"all symbols: miss penalty p50 4.19ms p99 >17.2s, lookup p50 1.02us p99 4.19ms\n" \
 	"not counted, key unreadable: fault 1, empty 2, field_missing 3\n" \
 	"\n" \
 	"SYMBOL          LOOKUPS       HITS     MISSES     HIT%  MISS P50  MISS " \
@@ -139,6 +141,19 @@ static void assert_text(const char *got, size_t got_len, const char *want)
 	if (getenv("FSP_DUMP"))
 		fwrite(got, 1, got_len, stderr);
 	fail_msg("rendered text differs (got %zu bytes, want %zu)", got_len, want_len);
+}
+
+/* python3's parser agrees the text is JSON (skipped without python3). */
+static void assert_json(const struct fsp_buf *out)
+{
+	FILE *p;
+
+	if (access("/usr/bin/python3", X_OK))
+		return;
+	p = popen("/usr/bin/python3 -m json.tool >/dev/null", "w");
+	assert_non_null(p);
+	assert_int_equal(fwrite(out->data, 1, out->len, p), out->len);
+	assert_int_equal(pclose(p), 0);
 }
 
 static void test_percentile_empty(void **state)
@@ -397,6 +412,26 @@ static void test_report_json(void **state)
 	report_fixture(&f);
 	assert_int_equal(fsp_report_json(&f.t, &f.v, &out), 0);
 	assert_text(out.data, out.len, REPORT_JSON);
+	assert_json(&out);
+	fsp_buf_free(&out);
+	fsp_view_free(&f.v);
+}
+
+/* Paths and names from the system are not keys: any bytes, still valid JSON. */
+static void test_report_json_target(void **state)
+{
+	struct fsp_buf out = {};
+	struct fixture f;
+
+	(void)state;
+	report_fixture(&f);
+	f.t.pid = 0; /* --binary */
+	f.t.command = "fs\xff\xc3";
+	f.t.executable = "/opt/\"q\"/f\\s\n\x1b";
+	assert_int_equal(fsp_report_json(&f.t, &f.v, &out), 0);
+	assert_non_null(strstr(out.data, "{\"pid\": null, \"command\": \"fs\\ufffd\\ufffd\", "
+				 "\"executable\": \"/opt/\\\"q\\\"/f\\\\s\\n\\u001b\", "));
+	assert_json(&out);
 	fsp_buf_free(&out);
 	fsp_view_free(&f.v);
 }
@@ -503,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_report_table),
 		cmocka_unit_test(test_report_json),
+		cmocka_unit_test(test_report_json_target),
 		cmocka_unit_test(test_top_frame),
 		cmocka_unit_test(test_top_fits),
 	};

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "featurestore.h"
@@ -260,6 +261,7 @@ static int tally_print(FILE *f)
 /* Readers never see a half-written tally: write PATH.tmp, then rename it over PATH. */
 int tally_write(const char *path)
 {
+	struct stat st;
 	size_t len;
 	char *tmp;
 	FILE *f;
@@ -267,6 +269,16 @@ int tally_write(const char *path)
 
 	if (!path)
 		return tally_print(stdout);
+	/* /dev/null, a FIFO, a terminal: write in place; renaming over them would replace them. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		f = fopen(path, "w");
+		if (!f)
+			return -errno;
+		err = tally_print(f);
+		if (fclose(f) && !err)
+			err = -errno;
+		return err;
+	}
 
 	len = strlen(path) + sizeof(".tmp");
 	tmp = malloc(len);
