@@ -22,7 +22,7 @@ PKG_CONFIG ?= pkg-config
 # The one list of Debian packages: make deps installs it, and test, demo and bench depend on deps.
 DEPS := make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libmicrohttpd-dev libcapstone-dev libcmocka-dev prometheus prometheus-alertmanager bpftrace tmux \
-	curl python3 python3-yaml procps util-linux
+	curl python3 python3-yaml procps util-linux g++ golang-go rustc
 
 ifeq ($(V),1)
 Q =
@@ -56,7 +56,7 @@ TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet
 # Keep generated objects and skeletons between runs.
 .SECONDARY:
 
-.PHONY: all deps test unit integration bench demo install clean
+.PHONY: all deps test unit integration targets bench demo install clean
 all: $(OUTPUT)/fsprobe $(TARGETS)
 
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
@@ -162,7 +162,17 @@ $(PLACE_FIXTURES): tests/unit/fixtures/place/prologues.c | $(PLACE_DIR)
 unit: $(UNIT_BINS) $(FIXTURES) $(PLACE_FIXTURES)
 	@fail=0; for t in $(UNIT_BINS); do FSP_FIXTURES=$(FIXTURE_DIR) $$t || fail=1; done; exit $$fail
 
-integration: all
+# Caches in C++, Go, Rust and other C shapes, for the integration tests (a language whose
+# toolchain is missing is skipped with a message; make deps installs them all).
+TARGET_SRCS := $(wildcard uprobes-targets/cxx/* uprobes-targets/go/* uprobes-targets/rust/* \
+	uprobes-targets/cshapes/*) uprobes-targets/build-targets.sh
+$(OUTPUT)/targets/.built: $(TARGET_SRCS) | $(OUTPUT)
+	$(call msg,TARGETS,$(OUTPUT)/targets)
+	$(Q)bash uprobes-targets/build-targets.sh $(OUTPUT)/targets $(if $(V),,>/dev/null) && touch $@
+
+targets: $(OUTPUT)/targets/.built
+
+integration: all targets
 	$(Q)FSPROBE=$(OUTPUT)/fsprobe OUTPUT=$(OUTPUT) bash tests/run.sh
 
 test: deps

@@ -56,6 +56,7 @@ static const char usage[] =
 	"                             ret|u8(ret)|u32(ret)|i32(ret)|i64(ret) ==|!=|<|<=|>|>= INT\n"
 	"      --hit FUNC             with --miss: each call of FUNC is a hit\n"
 	"  -k, --key EXPR             the request's key (default " DEFAULT_KEY ")\n"
+	"      --symbol-map FILE      names for integer keys: lines of 'ID NAME'\n"
 	"      --max-symbols N        symbols with their own series (default 10000); later\n"
 	"                             symbols are counted under symbol=\"" FSP_OVERFLOW_LABEL "\"\n"
 	"      --latency              measure lookup time and miss penalty (on in top, report)\n"
@@ -93,6 +94,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_DURATION,
 	OPT_FORMAT,
+	OPT_SYMBOL_MAP,
 };
 
 static const struct option long_opts[] = {
@@ -103,6 +105,7 @@ static const struct option long_opts[] = {
 	{ "hit", required_argument, NULL, OPT_HIT },
 	{ "hit-when", required_argument, NULL, OPT_HIT_WHEN },
 	{ "key", required_argument, NULL, 'k' },
+	{ "symbol-map", required_argument, NULL, OPT_SYMBOL_MAP },
 	{ "max-symbols", required_argument, NULL, OPT_MAX_SYMBOLS },
 	{ "latency", no_argument, NULL, OPT_LATENCY },
 	{ "no-latency", no_argument, NULL, OPT_NO_LATENCY },
@@ -239,6 +242,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'k':
 			o->s.key = optarg;
+			break;
+		case OPT_SYMBOL_MAP:
+			o->s.symbol_map = optarg;
 			break;
 		case OPT_MAX_SYMBOLS:
 			if (parse_uint("--max-symbols", optarg, 1, MAX_MAX_SYMBOLS, &v))

@@ -41,7 +41,8 @@ size_t fsp_render_utf8_len(const unsigned char *s, size_t n)
  * Valid UTF-8 passes through; a byte that is not becomes the text \xHH. A backslash in the key
  * becomes two, so that no real key can render like an encoded byte: the mapping is one-to-one.
  */
-int fsp_render_key(__u32 key_type, const struct fsp_key *key, struct fsp_buf *out)
+int fsp_render_key(__u32 key_type, const struct fsp_symmap *map, const struct fsp_key *key,
+		   struct fsp_buf *out)
 {
 	const unsigned char *s = (const unsigned char *)key->data;
 	size_t n = strnlen(key->data, FSP_KEY_MAX), i = 0, len;
@@ -49,6 +50,9 @@ int fsp_render_key(__u32 key_type, const struct fsp_key *key, struct fsp_buf *ou
 
 	if (key_type != FSP_KEY_CSTR && key_type != FSP_KEY_BYTES) {
 		memcpy(&v, key->data, sizeof(v));
+		/* Names are checked at load: never a number, never shared by two ids. */
+		if (fsp_symmap_find(map, v))
+			return fsp_buf_printf(out, "%s", fsp_symmap_find(map, v));
 		if (key_type == FSP_KEY_I64 || key_type == FSP_KEY_I32)
 			return fsp_buf_printf(out, "%" PRId64, (int64_t)v);
 		return fsp_buf_printf(out, "%" PRIu64, (uint64_t)v);
@@ -105,7 +109,7 @@ static void symbol_series(struct fsp_buf *out, const struct fsp_snapshot *s, con
 		const struct fsp_symbol *sym = &s->symbols[i];
 
 		fsp_buf_reset(scratch);
-		fsp_render_key(s->key_type, &sym->key, scratch);
+		fsp_render_key(s->key_type, s->symmap, &sym->key, scratch);
 		fsp_buf_printf(out, "%s{symbol=", name);
 		put_label(out, scratch->data ? scratch->data : "", scratch->len);
 		fsp_buf_printf(out, "} %" PRIu64 "\n", (uint64_t)(misses ? sym->misses : sym->hits));
@@ -168,7 +172,7 @@ static void histogram(struct fsp_buf *out, const struct fsp_snapshot *s, const c
 		fsp_buf_reset(&key);
 		fsp_buf_reset(&labels);
 		if (i < s->nsymbols) {
-			fsp_render_key(s->key_type, &s->symbols[i].key, &key);
+			fsp_render_key(s->key_type, s->symmap, &s->symbols[i].key, &key);
 		} else if (s->overflow.hits || s->overflow.misses) {
 			fsp_buf_printf(&key, "%s", FSP_OVERFLOW_LABEL);
 		} else {

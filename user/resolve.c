@@ -159,23 +159,37 @@ static void add_candidate(struct lookup *lk, enum fsp_match m, const char *displ
 	lk->ncand++;
 }
 
+/* A compiler-made copy or fragment of a function (gcc's .isra, .constprop, .part, .cold). */
+static const char *clone_suffix(const char *name)
+{
+	static const char *const suffixes[] = { ".isra", ".constprop", ".part", ".cold" };
+	const char *dot = strchr(name, '.');
+	size_t i;
+
+	for (; dot; dot = strchr(dot + 1, '.'))
+		for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+			if (!strncmp(dot, suffixes[i], strlen(suffixes[i])))
+				return dot;
+	return NULL;
+}
+
 static int match_cb(const char *name, const GElf_Sym *sym, void *ctx)
 {
+	const char *suffix = clone_suffix(name);
 	struct lookup *lk = ctx;
 	enum fsp_match m;
 	char display[512];
-	const char *rest;
 
-	fsp_demangle(name, display, sizeof(display));
-	m = fsp_demangle_match(name, display, lk->want);
-	if (m) {
-		add_candidate(lk, m, display, sym);
+	/* A clone's arguments may be laid out differently: never a candidate, only explained. */
+	if (suffix) {
+		if ((size_t)(suffix - name) == lk->want_len && !strncmp(name, lk->want, lk->want_len))
+			snprintf(lk->clone, sizeof(lk->clone), "%s", name);
 		return 0;
 	}
-	rest = !strncmp(name, lk->want, lk->want_len) ? name + lk->want_len : NULL;
-	if (rest && (!strncmp(rest, ".isra", 5) || !strncmp(rest, ".constprop", 10) ||
-		     !strncmp(rest, ".part", 5) || !strncmp(rest, ".cold", 5)))
-		snprintf(lk->clone, sizeof(lk->clone), "%s", name);
+	fsp_demangle(name, display, sizeof(display));
+	m = fsp_demangle_match(name, display, lk->want);
+	if (m)
+		add_candidate(lk, m, display, sym);
 	else
 		consider_near(lk, display);
 	return 0;

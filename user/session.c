@@ -30,6 +30,11 @@ int fsp_session_parse(const struct fsp_session_opts *o, struct fsp_probe_opts *p
 			      e.column - 1, o->key);
 		return -EINVAL;
 	}
+	if (o->symbol_map && fsp_keyspec_is_string(&po->key)) {
+		fsp_log_error("--symbol-map names integer keys; --key '%s' is a string "
+			      "(use u64(), u32(), i64() or i32())", o->key);
+		return -EINVAL;
+	}
 	if (o->hit_when && fsp_keyspec_parse_pred(o->hit_when, &po->pred, &e)) {
 		fsp_log_error("--hit-when '%s': %s at column %d: '%.*s' <-- here", o->hit_when,
 			      e.msg, e.column, e.column - 1, o->hit_when);
@@ -74,11 +79,17 @@ int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o)
 	err = fsp_session_parse(o, &po);
 	if (err)
 		return err;
+	if (o->symbol_map) {
+		err = fsp_symmap_load(o->symbol_map, &s->symmap);
+		if (err)
+			return err;
+		s->snap.symmap = &s->symmap;
+	}
 	err = fsp_env_check();
 	if (!err)
 		err = open_target(o, &s->target);
 	if (err)
-		return err;
+		goto free_map;
 	err = fsp_probe_open(&s->probe, &po);
 	if (err)
 		goto close_target;
@@ -99,6 +110,8 @@ destroy_probe:
 	s->probe = NULL;
 close_target:
 	fsp_target_close(&s->target);
+free_map:
+	fsp_symmap_free(&s->symmap);
 	return err;
 }
 
@@ -136,6 +149,7 @@ void fsp_session_close(struct fsp_session *s)
 	fsp_collect_destroy(s->collector);
 	fsp_probe_destroy(s->probe);
 	fsp_target_close(&s->target);
+	fsp_symmap_free(&s->symmap);
 	memset(s, 0, sizeof(*s));
 	s->target.pidfd = -1;
 }

@@ -6,6 +6,7 @@
 #include "collect.h"
 #include "probe.h"
 #include "snapshot.h"
+#include "symmap.h"
 #include "target.h"
 
 /* What every subcommand that observes a target takes (run, top, report). */
@@ -17,6 +18,7 @@ struct fsp_session_opts {
 	const char *hit;      /* --hit F (with --miss G) */
 	const char *hit_when; /* --hit-when PRED (with --lookup F) */
 	const char *key;
+	const char *symbol_map; /* --symbol-map FILE, for integer keys */
 	__u32 max_symbols;
 	int latency;
 };
@@ -27,6 +29,7 @@ struct fsp_session {
 	struct fsp_probe *probe;
 	struct fsp_collector *collector;
 	struct fsp_snapshot snap;
+	struct fsp_symmap symmap;
 	unsigned int processes; /* written by fsp_session_poll, read by scrapes */
 	char describe[320];     /* "pid 42 (featurestore): lookups in F, misses in G" */
 };

@@ -36,6 +36,7 @@ struct fsp_prog_stats {
 struct fsp_snapshot {
 	const char *version;
 	__u32 key_type;    /* enum fsp_key_type: how to print keys */
+	const struct fsp_symmap *symmap; /* --symbol-map names for integer keys, or NULL */
 	__u32 max_symbols;
 	struct fsp_symbol *symbols; /* sorted by key; owned by whoever filled it */
 	size_t nsymbols;

@@ -80,11 +80,11 @@ static int cmp_key(__u32 type, const struct fsp_key *a, const struct fsp_key *b)
 	return sa < sb ? -1 : sa > sb;
 }
 
-static void set_name(struct fsp_view_row *r, __u32 key_type, const struct fsp_key *key,
-		     struct fsp_buf *scratch)
+static void set_name(struct fsp_view_row *r, const struct fsp_snapshot *snap,
+		     const struct fsp_key *key, struct fsp_buf *scratch)
 {
 	fsp_buf_reset(scratch);
-	fsp_render_key(key_type, key, scratch);
+	fsp_render_key(snap->key_type, snap->symmap, key, scratch);
 	/* Always fits: 63 key bytes render to at most 4 bytes each. */
 	snprintf(r->name, sizeof(r->name), "%s", scratch->data ? scratch->data : "");
 }
@@ -138,7 +138,7 @@ int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
 			lp = prev->latency ? &prev->latency[j] : NULL;
 		}
 		memset(r, 0, sizeof(*r));
-		set_name(r, cur->key_type, &s->key, &scratch);
+		set_name(r, cur, &s->key, &scratch);
 		r->rank = i;
 		fill(r, &c, &p, cur->latency ? &cur->latency[i] : NULL, lp);
 		all.hits += c.hits;
@@ -238,6 +238,7 @@ int fsp_view_copy(struct fsp_snapshot *dst, const struct fsp_snapshot *src)
 	*dst = (struct fsp_snapshot){
 		.version = src->version,
 		.key_type = src->key_type,
+		.symmap = src->symmap,
 		.max_symbols = src->max_symbols,
 		.symbols = syms,
 		.nsymbols = src->nsymbols,

@@ -46,7 +46,7 @@ static int check(__u32 type, const struct fsp_key *key, const char *want, const 
 	struct fsp_buf out = {};
 	int bad;
 
-	assert_int_equal(fsp_render_key(type, key, &out), 0);
+	assert_int_equal(fsp_render_key(type, NULL, key, &out), 0);
 	bad = out.len != strlen(want) || memcmp(out.data, want, out.len);
 	if (bad)
 		print_message("%s: want '%s', got '%.*s'\n", what, want, (int)out.len,

@@ -1,0 +1,3 @@
+module featurestore
+
+go 1.19

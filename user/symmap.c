@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "symmap.h"
+
+static int by_id(const void *a, const void *b)
+{
+	const struct fsp_symmap_entry *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct fsp_symmap_entry *)a)->name,
+		      ((const struct fsp_symmap_entry *)b)->name);
+}
+
+static int all_digits(const char *s)
+{
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && *s != '-')
+			return 0;
+	return 1;
+}
+
+/* Two ids with one name, or a name that reads like an unmapped id, would merge two series. */
+static int check_one_to_one(const char *path, struct fsp_symmap *map)
+{
+	struct fsp_symmap_entry *copy;
+	size_t i;
+	int err = 0;
+
+	for (i = 1; i < map->n && !err; i++)
+		if (map->entries[i].id == map->entries[i - 1].id) {
+			fsp_log_error("--symbol-map %s: id %" PRIu64 " is mapped twice", path,
+				      (uint64_t)map->entries[i].id);
+			err = -EINVAL;
+		}
+	copy = malloc(map->n * sizeof(*copy) + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, map->entries, map->n * sizeof(*copy));
+	qsort(copy, map->n, sizeof(*copy), by_name);
+	for (i = 1; i < map->n && !err; i++)
+		if (!strcmp(copy[i].name, copy[i - 1].name)) {
+			fsp_log_error("--symbol-map %s: name '%s' is given to two ids", path,
+				      copy[i].name);
+			err = -EINVAL;
+		}
+	free(copy);
+	return err;
+}
+
+int fsp_symmap_load(const char *path, struct fsp_symmap *map)
+{
+	char line[512], name[sizeof(line)];
+	size_t cap = 0, lineno = 0;
+	unsigned long long id;
+	FILE *f;
+	int err = 0, n;
+
+	memset(map, 0, sizeof(*map));
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		fsp_log_error("--symbol-map %s: %s", path, strerror(errno));
+		return err;
+	}
+	while (!err && fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
+			continue;
+		if (sscanf(line, "%llu %511s %n", &id, name, &n) != 2 || line[n] ||
+		    strlen(name) >= FSP_KEY_MAX || all_digits(name)) {
+			fsp_log_error("%s:%zu: expected 'ID NAME' (a number, then a name of at most "
+				      "%d bytes that is not a number)", path, lineno, FSP_KEY_MAX - 1);
+			err = -EINVAL;
+			break;
+		}
+		if (map->n == cap) {
+			struct fsp_symmap_entry *e;
+
+			cap = cap ? cap * 2 : 256;
+			e = realloc(map->entries, cap * sizeof(*e));
+			if (!e) {
+				err = -ENOMEM;
+				break;
+			}
+			map->entries = e;
+		}
+		map->entries[map->n].id = id;
+		snprintf(map->entries[map->n++].name, FSP_KEY_MAX, "%s", name);
+	}
+	fclose(f);
+	if (!err) {
+		qsort(map->entries, map->n, sizeof(*map->entries), by_id);
+		err = check_one_to_one(path, map);
+	}
+	if (err)
+		fsp_symmap_free(map);
+	return err;
+}
+
+const char *fsp_symmap_find(const struct fsp_symmap *map, __u64 id)
+{
+	struct fsp_symmap_entry want = { .id = id }, *e;
+
+	if (!map || !map->n)
+		return NULL;
+	e = bsearch(&want, map->entries, map->n, sizeof(want), by_id);
+	return e ? e->name : NULL;
+}
+
+void fsp_symmap_free(struct fsp_symmap *map)
+{
+	if (!map)
+		return;
+	free(map->entries);
+	memset(map, 0, sizeof(*map));
+}
