@@ -69,8 +69,12 @@ static int in_file(const char *path, const char *root, const char *name, struct 
 
 	if (err != -ENOENT || fsp_resolve_debug_file(path, root, debug, sizeof(debug)))
 		goto out;
-	if (fsp_resolve_func(debug, name, &dfn, ignored, sizeof(ignored)))
+	/* Its segments hold no bytes, so only the address (-ERANGE or not) is of use. */
+	err = fsp_resolve_func(debug, name, &dfn, ignored, sizeof(ignored));
+	if (err && err != -ERANGE) {
+		err = -ENOENT;
 		goto out;
+	}
 	/* The debug file shares the addresses; offsets come from the file that is mapped. */
 	err = fsp_resolve_offset(path, dfn.vaddr, &dfn.offset);
 	if (!err)

@@ -370,7 +370,8 @@ int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, c
 	} else {
 		out->vaddr = lk.cand[0].vaddr;
 		out->size = lk.cand[0].size;
-		err = vaddr_to_offset(elf, out->vaddr, &out->offset);
+		/* -ERANGE, distinct: a separate debug file has addresses but no file contents. */
+		err = vaddr_to_offset(elf, out->vaddr, &out->offset) ? -ERANGE : 0;
 		if (err)
 			snprintf(why, why_len, "address 0x%llx is in no loadable segment",
 				 (unsigned long long)out->vaddr);

@@ -16,7 +16,8 @@ struct fsp_func {
 /*
  * Resolve name in the ELF file at path. On failure returns a negative errno and writes a
  * sentence to why: -ENOENT with close names, -EINVAL when only a compiler clone exists,
- * -ENOTUNIQ when several functions share the name.
+ * -ENOTUNIQ when several functions share the name, -ERANGE (out->vaddr set) when the address
+ * is in no loaded segment, as in a separate debug file.
  */
 int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, char *why,
 		     size_t why_len);
