@@ -84,6 +84,39 @@ struct {
 	__type(value, struct thread_state);
 } threads SEC(".maps");
 
+/*
+ * Go: a goroutine can move between threads in the middle of a lookup, so its frames are keyed
+ * by the goroutine (g, in R14 under ABIInternal). LRU: a goroutine that dies mid-lookup leaks
+ * nothing for long.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct thread_state);
+} goroutines SEC(".maps");
+
+static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool create)
+{
+	static const struct thread_state zero = {};
+	struct thread_state *ts;
+	__u64 g;
+
+	if (!key_prog.go_abi)
+		return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
+					    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+#if defined(__TARGET_ARCH_x86)
+	g = ctx->r14;
+#else
+	g = 0;
+#endif
+	ts = bpf_map_lookup_elem(&goroutines, &g);
+	if (ts || !create)
+		return ts;
+	bpf_map_update_elem(&goroutines, &g, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&goroutines, &g);
+}
+
 static __always_inline void stat_inc(__u32 stat)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &stat);
@@ -152,6 +185,18 @@ static __always_inline void hist_add(__u32 slot, bool miss, __u64 ns)
 	if (b < FSP_HIST_BUCKETS)
 		__sync_fetch_and_add(&h->buckets[b], 1);
 	__sync_fetch_and_add(&h->sum_ns, ns);
+}
+
+/* retN: System V returns in RAX, RDX; Go in the argument registers. */
+static __always_inline __u64 ret_reg(struct pt_regs *ctx, __u32 n)
+{
+	__u64 rax = PT_REGS_RC(ctx), rdx = ctx->dx;
+
+	if (key_prog.go_abi)
+		return fsp_arg(ctx, n, true);
+	/* Both loaded first, as in fsp_arg: no ctx access at a variable offset. */
+	asm volatile("" : : "r"(rax), "r"(rdx) : "memory");
+	return n ? rdx : rax;
 }
 
 static __always_inline bool pred_holds(__u64 ret)
@@ -276,11 +321,12 @@ int BPF_KPROBE(lookup_entry)
 	slot = key_slot(ctx);
 	if (slot < 0)
 		return 0;
-	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	ts = state_of(ctx, true);
 	if (!ts)
 		return 0;
-	drop_unwound(ts, sp);
+	/* Go stacks move when they grow: no stack-pointer reasoning for goroutines. */
+	if (!key_prog.go_abi)
+		drop_unwound(ts, sp);
 	d = ts->depth;
 	if (d >= FSP_MAX_DEPTH) {
 		stat_inc(FSP_STAT_DEPTH);
@@ -304,8 +350,8 @@ int BPF_KPROBE(miss_entry)
 	struct thread_state *ts;
 	__u32 d;
 
-	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
-	if (ts)
+	ts = state_of(ctx, false);
+	if (ts && !key_prog.go_abi)
 		drop_unwound(ts, PT_REGS_SP(ctx));
 	d = ts ? ts->depth : 0;
 	if (d == 0 || d > FSP_MAX_DEPTH) {
@@ -326,8 +372,7 @@ int BPF_KRETPROBE(miss_return)
 	struct frame *f;
 	__u32 d;
 
-	(void)ctx;
-	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+	ts = state_of(ctx, false);
 	d = ts ? ts->depth : 0;
 	if (d == 0 || d > FSP_MAX_DEPTH)
 		return 0;
@@ -339,32 +384,46 @@ int BPF_KRETPROBE(miss_return)
 	return 0;
 }
 
-SEC("uretprobe")
-int BPF_KRETPROBE(lookup_return)
+/* The lookup returns: pop its frame (sp is the entry's, or 0 to take the top) and count it. */
+static __always_inline void lookup_done(struct pt_regs *ctx, __u64 sp)
 {
-	/* After ret the stack pointer sits one slot above where it was at entry. */
-	__u64 sp = PT_REGS_SP(ctx) - 8;
 	struct thread_state *ts;
 	struct frame *f;
 	__u32 d;
 
-	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+	ts = state_of(ctx, false);
 	if (!ts)
-		return 0;
-	drop_unwound(ts, sp - 1);
+		return;
+	if (sp)
+		drop_unwound(ts, sp - 1);
 	d = ts->depth;
 	if (d == 0 || d > FSP_MAX_DEPTH)
-		return 0;
+		return;
 	f = &ts->frames[d - 1];
 	/* No frame of ours: the call was past FSP_MAX_DEPTH or began before attach. */
-	if (f->sp != sp)
-		return 0;
+	if (sp && f->sp != sp)
+		return;
 	if (mode == FSP_MODE_RET)
-		f->missed = !pred_holds(PT_REGS_RC(ctx));
+		f->missed = !pred_holds(ret_reg(ctx, pred.reg));
 	claim(f);
 	if (latency)
 		hist_add(f->slot, false, bpf_ktime_get_ns() - f->start);
 	ts->depth = d - 1;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(lookup_return)
+{
+	/* After ret the stack pointer sits one slot above where it was at entry. */
+	lookup_done(ctx, PT_REGS_SP(ctx) - 8);
+	return 0;
+}
+
+/* Go: on each RET instruction of the lookup, since Go programs must not get uretprobes. */
+SEC("uprobe")
+int BPF_KPROBE(lookup_ret_insn)
+{
+	lookup_done(ctx, 0);
 	return 0;
 }
 

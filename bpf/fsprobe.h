@@ -44,7 +44,8 @@ struct fsp_key_prog {
 	__u32 field_on;  /* apply field(): split on delim, keep field number field_idx */
 	__u32 field_idx;
 	__u8 field_delim;
-	__u8 pad[7];
+	__u8 go_abi;     /* argN are Go's ABIInternal registers: RAX, RBX, RCX, RDI, RSI, R8 */
+	__u8 pad[6];
 };
 
 /* How a request is classified as a hit or a miss. */
@@ -61,7 +62,7 @@ struct fsp_pred {
 	__u32 bits;   /* 8, 32 or 64: the part of the return register that is defined */
 	__u32 is_signed;
 	__u32 cmp;    /* enum fsp_cmp */
-	__u32 pad;
+	__u32 reg;    /* retN: the Nth result register (System V: RAX, RDX; Go: as argN) */
 	__s64 value;
 };
 

@@ -23,22 +23,33 @@ enum fsp_key_res {
 	FSP_KEY_NO_FIELD,
 };
 
-static __always_inline __u64 fsp_arg(struct pt_regs *ctx, __u32 n)
+static __always_inline __u64 fsp_arg(struct pt_regs *ctx, __u32 n, bool go)
 {
-	__u64 regs[FSP_MAX_ARGS] = {
-		PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
-		PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx),
-	};
+	__u64 p1 = PT_REGS_PARM1(ctx), p2 = PT_REGS_PARM2(ctx), p3 = PT_REGS_PARM3(ctx);
+	__u64 p4 = PT_REGS_PARM4(ctx), p5 = PT_REGS_PARM5(ctx), p6 = PT_REGS_PARM6(ctx);
+	__u64 regs[FSP_MAX_ARGS] = { p1, p2, p3, p4, p5, p6 };
+#if defined(__TARGET_ARCH_x86)
+	__u64 ax = ctx->ax, bx = ctx->bx;
 
-	/* Keeps clang from turning the pick into a ctx load at a variable offset (refused). */
+	/*
+	 * Every register is loaded before any choice: clang would otherwise pick a ctx offset
+	 * and load once, a ctx access at a variable offset that the verifier refuses.
+	 */
+	asm volatile("" : : "r"(ax), "r"(bx), "r"(p1), "r"(p2), "r"(p4), "r"(p5) : "memory");
+	if (go) {
+		/* Go's ABIInternal: RAX, RBX, RCX, RDI, RSI, R8. */
+		regs[0] = ax, regs[1] = bx, regs[2] = p4;
+		regs[3] = p1, regs[4] = p2, regs[5] = p5;
+	}
+#endif
 	asm volatile("" : : "r"(regs) : "memory");
 	return regs[n < FSP_MAX_ARGS ? n : FSP_MAX_ARGS - 1];
 }
 
 static __always_inline int fsp_eval(struct pt_regs *ctx, const volatile struct fsp_expr *e,
-				    __u64 *out)
+				    bool go, __u64 *out)
 {
-	__u64 v = fsp_arg(ctx, e->arg);
+	__u64 v = fsp_arg(ctx, e->arg, go);
 
 	for (__u32 i = 0; i < FSP_MAX_OPS; i++) {
 		if (i >= e->nops)
@@ -101,7 +112,7 @@ static __always_inline int fsp_read_string(struct pt_regs *ctx,
 
 	if (kp->len_const)
 		len = kp->len_const;
-	else if (fsp_eval(ctx, &kp->len, &len))
+	else if (fsp_eval(ctx, &kp->len, kp->go_abi, &len))
 		return FSP_KEY_FAULT;
 	if (len == 0)
 		return FSP_KEY_EMPTY;
@@ -136,7 +147,7 @@ static __always_inline int fsp_read_key(struct pt_regs *ctx,
 {
 	__u64 v;
 
-	if (fsp_eval(ctx, &kp->addr, &v))
+	if (fsp_eval(ctx, &kp->addr, kp->go_abi, &v))
 		return FSP_KEY_FAULT;
 
 	switch (kp->type) {

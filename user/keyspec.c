@@ -216,8 +216,13 @@ static int parse_key(struct parser *ps, struct fsp_key_prog *kp, int nested)
 			}
 		}
 	} else if (!strcmp(name, "go_string")) {
-		err = fail(ps, at, "go_string() needs Go ABI support, not in this version; "
-				   "use bytes(argN, argN+1) style expressions");
+		/* A Go string is a pointer and a length in two consecutive argument registers. */
+		kp->type = FSP_KEY_BYTES;
+		err = parse_expr(ps, &kp->addr);
+		if (!err && (kp->addr.nops || kp->addr.arg + 1 >= FSP_MAX_ARGS))
+			err = fail(ps, at, "go_string() takes a plain argument, arg0 to arg4");
+		if (!err)
+			kp->len.arg = kp->addr.arg + 1;
 	} else {
 		for (i = 0; i < sizeof(int_types) / sizeof(int_types[0]); i++)
 			if (!strcmp(name, int_types[i].name))
@@ -255,7 +260,20 @@ int fsp_keyspec_is_string(const struct fsp_key_prog *prog)
 	return prog->type == FSP_KEY_CSTR || prog->type == FSP_KEY_BYTES;
 }
 
-/* pred := (ret | u8(ret) | u32(ret) | i32(ret) | i64(ret)) OP [-]INT */
+/* "ret" is result register 0, "retN" register N (a second result, or Go's later results). */
+static int parse_ret_reg(struct parser *ps, const char *at, const char *name, __u32 *reg)
+{
+	if (!name[3]) {
+		*reg = 0;
+		return 0;
+	}
+	if (!isdigit((unsigned char)name[3]) || name[4] || name[3] - '0' >= FSP_MAX_ARGS)
+		return fail(ps, at, "expected ret or ret0 to ret5");
+	*reg = name[3] - '0';
+	return 0;
+}
+
+/* pred := (retN | u8(retN) | u32(retN) | i32(retN) | i64(retN)) OP [-]INT */
 int fsp_keyspec_parse_pred(const char *spec, struct fsp_pred *pred, struct fsp_keyspec_error *err)
 {
 	static const struct {
@@ -280,7 +298,7 @@ int fsp_keyspec_parse_pred(const char *spec, struct fsp_pred *pred, struct fsp_k
 	ret = ident(&ps, name, sizeof(name));
 	if (ret)
 		return ret;
-	if (strcmp(name, "ret")) {
+	if (strncmp(name, "ret", 3)) {
 		if (!strcmp(name, "u8"))
 			p.bits = 8;
 		else if (!strcmp(name, "u32") || !strcmp(name, "i32"))
@@ -288,8 +306,17 @@ int fsp_keyspec_parse_pred(const char *spec, struct fsp_pred *pred, struct fsp_k
 		else if (strcmp(name, "i64"))
 			return fail(&ps, at, "expected ret, u8(ret), u32(ret), i32(ret) or i64(ret)");
 		p.is_signed = name[0] == 'i';
-		if (expect(&ps, "(") || expect(&ps, "ret") || expect(&ps, ")"))
+		if (expect(&ps, "("))
 			return -EINVAL;
+		at = ps.p;
+		ret = ident(&ps, name, sizeof(name));
+		if (ret || strncmp(name, "ret", 3))
+			return fail(&ps, at, "expected ret or retN");
+		ret = parse_ret_reg(&ps, at, name, &p.reg);
+		if (ret || expect(&ps, ")"))
+			return -EINVAL;
+	} else if (parse_ret_reg(&ps, at, name, &p.reg)) {
+		return -EINVAL;
 	}
 	skip_ws(&ps);
 	at = ps.p;

@@ -263,3 +263,149 @@ close_fd:
 	close(fd);
 	return err;
 }
+
+/* The function's bytes, for the Go decoders; *buf is malloc'd. */
+static int load_function(const char *path, __u64 off, __u64 size, __u8 **buf, size_t *n)
+{
+	ssize_t got;
+	int fd, err;
+
+	if (!size || size > SCAN_MAX)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = is_x86_64(fd);
+	if (err <= 0) {
+		err = err ? err : -ENOEXEC;
+		goto close_fd;
+	}
+	*buf = malloc(size);
+	err = *buf ? 0 : -ENOMEM;
+	if (err)
+		goto close_fd;
+	got = read_at(fd, *buf, size, off);
+	if (got != (ssize_t)size) {
+		err = got < 0 ? got : -ENODATA;
+		free(*buf);
+		*buf = NULL;
+	}
+	*n = size;
+close_fd:
+	close(fd);
+	return err;
+}
+
+/* Walks the function's instructions, calling fn for each; stops when fn returns non-zero. */
+static int walk(const __u8 *b, size_t n, int (*fn)(csh cs, const cs_insn *insn, void *ctx),
+		void *ctx)
+{
+	uint64_t addr = 0;
+	cs_insn *insn;
+	int ret = 0;
+	csh cs;
+
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return -ENOMEM;
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	insn = cs_malloc(cs);
+	if (!insn) {
+		ret = -ENOMEM;
+		goto close_cs;
+	}
+	while (n && !ret)
+		ret = cs_disasm_iter(cs, &b, &n, &addr, insn) ? fn(cs, insn, ctx) : -EBADMSG;
+	cs_free(insn, 1);
+close_cs:
+	cs_close(&cs);
+	return ret < 0 ? ret : 0;
+}
+
+struct go_entry {
+	int seen;       /* instructions looked at */
+	int cmp_stack;  /* the previous one compared with the stack bound, 0x10(%r14) */
+	__u64 after;    /* offset just past the jbe that follows it */
+};
+
+static int go_entry_insn(csh cs, const cs_insn *insn, void *ctx)
+{
+	const cs_x86 *x = &insn->detail->x86;
+	struct go_entry *g = ctx;
+	int i;
+
+	(void)cs;
+	if (g->cmp_stack && insn->id == X86_INS_JBE) {
+		g->after = insn->address + insn->size;
+		return 1;
+	}
+	g->cmp_stack = 0;
+	if (insn->id == X86_INS_CMP)
+		for (i = 0; i < x->op_count; i++)
+			if (x->operands[i].type == X86_OP_MEM &&
+			    x->operands[i].mem.base == X86_REG_R14 && x->operands[i].mem.disp == 0x10)
+				g->cmp_stack = 1;
+	/* The check is the first thing a Go function does, or not there at all. */
+	return ++g->seen >= 4;
+}
+
+int fsp_place_go_entry(const char *path, __u64 func_offset, __u64 func_size,
+		       struct fsp_place *out)
+{
+	struct go_entry g = {};
+	__u8 *buf = NULL;
+	size_t n;
+	int err;
+
+	out->offset = func_offset;
+	out->skipped = 0;
+	snprintf(out->reason, sizeof(out->reason), "first byte (no Go stack check found)");
+	err = load_function(path, func_offset, func_size, &buf, &n);
+	if (!err)
+		err = walk(buf, n < HEAD_BYTES * 2 ? n : HEAD_BYTES * 2, go_entry_insn, &g);
+	free(buf);
+	if (err || !g.after)
+		return err;
+	/* Registers and sp there are the entry's; morestack re-enters at the top, before it. */
+	out->offset = func_offset + g.after;
+	out->skipped = g.after;
+	snprintf(out->reason, sizeof(out->reason), "after the Go stack-bound check");
+	return 0;
+}
+
+struct go_rets {
+	__u64 *offs;
+	int max;
+	int n;
+};
+
+static int go_ret_insn(csh cs, const cs_insn *insn, void *ctx)
+{
+	struct go_rets *r = ctx;
+
+	(void)cs;
+	if (insn->id != X86_INS_RET)
+		return 0;
+	if (r->n == r->max)
+		return -E2BIG;
+	r->offs[r->n++] = insn->address;
+	return 0;
+}
+
+int fsp_place_go_returns(const char *path, __u64 func_offset, __u64 func_size, __u64 *offs,
+			 int max)
+{
+	struct go_rets r = { .offs = offs, .max = max };
+	__u8 *buf = NULL;
+	size_t n;
+	int err, i;
+
+	err = load_function(path, func_offset, func_size, &buf, &n);
+	if (!err)
+		err = walk(buf, n, go_ret_insn, &r);
+	free(buf);
+	if (err)
+		return err;
+	for (i = 0; i < r.n; i++)
+		offs[i] += func_offset;
+	return r.n ? r.n : -ENOENT;
+}

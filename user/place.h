@@ -19,4 +19,14 @@ struct fsp_place {
  */
 int fsp_place_probe(const char *path, __u64 func_offset, __u64 func_size, struct fsp_place *out);
 
+/*
+ * Go functions start with a stack-bound check that may call runtime.morestack and jump back to
+ * the entry: a probe after the check sees each call once, with the entry's registers and sp.
+ */
+int fsp_place_go_entry(const char *path, __u64 func_offset, __u64 func_size,
+		       struct fsp_place *out);
+/* File offsets of a function's RET instructions (Go must not get uretprobes); count or -errno. */
+int fsp_place_go_returns(const char *path, __u64 func_offset, __u64 func_size, __u64 *offs,
+			 int max);
+
 #endif

@@ -13,6 +13,8 @@
 #include "log.h"
 #include "place.h"
 
+#define FSP_MAX_RETS 32
+
 /* In attach order: return and miss probes first, so a lookup seen entering is seen leaving. */
 enum { PROBE_MISS_RET, PROBE_MISS, PROBE_LOOKUP_RET, PROBE_LOOKUP, PROBE__MAX };
 
@@ -23,6 +25,8 @@ struct fsp_probe {
 	struct bpf_link *settle_link; /* lazy counting: the iterator run before each read */
 	struct fsp_probe_info info[PROBE__MAX];
 	struct bpf_program *progs[PROBE__MAX]; /* NULL: not used in this mode */
+	bool go;                               /* a Go program: no uretprobes, Go's ABI */
+	struct bpf_link *ret_links[FSP_MAX_RETS]; /* Go: the lookup's RET instructions */
 };
 
 static int resolve(const struct fsp_target *t, const char *name, struct fsp_func *fn)
@@ -37,6 +41,34 @@ static int resolve(const struct fsp_target *t, const char *name, struct fsp_func
 	return err;
 }
 
+/* Go returns: a uprobe on every RET instruction of the function stands in for a uretprobe. */
+static int attach_go_returns(struct fsp_probe *p, const struct fsp_target *t,
+			     const struct fsp_func *fn)
+{
+	__u64 offs[FSP_MAX_RETS];
+	int n, i;
+
+	n = fsp_place_go_returns(fn->path, fn->offset, fn->size, offs, FSP_MAX_RETS);
+	if (n < 0) {
+		fsp_log_error("cannot find the RET instructions of %s in %s: %s", fn->name,
+			      fn->path, strerror(-n));
+		return n;
+	}
+	for (i = 0; i < n; i++) {
+		p->ret_links[i] = bpf_program__attach_uprobe(p->progs[PROBE_LOOKUP_RET], false,
+							     t->pid ? t->pid : -1, fn->path,
+							     offs[i]);
+		if (!p->ret_links[i]) {
+			n = -errno;
+			fsp_log_error("cannot attach a uprobe to the RET at 0x%llx in %s: %s",
+				      (unsigned long long)offs[i], fn->name, strerror(-n));
+			return n;
+		}
+	}
+	fsp_log_debug("attached %s's %d RET instructions", fn->name, n);
+	return 0;
+}
+
 static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 		  const struct fsp_func *fn, const char *role)
 {
@@ -46,13 +78,21 @@ static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 	struct fsp_place pl;
 	int err;
 
+	snprintf(info->function, sizeof(info->function), "%s", fn->name);
+	snprintf(info->role, sizeof(info->role), "%s", role);
+	if (p->go && idx == PROBE_LOOKUP_RET) {
+		err = attach_go_returns(p, t, fn);
+		info->attached = !err;
+		return err;
+	}
 	/*
 	 * Entry and return probes share the placement: one breakpoint serves both, and past an
 	 * endbr64 the return address is still at [sp].
 	 */
-	fsp_place_probe(fn->path, fn->offset, fn->size, &pl);
-	snprintf(info->function, sizeof(info->function), "%s", fn->name);
-	snprintf(info->role, sizeof(info->role), "%s", role);
+	if (p->go)
+		fsp_place_go_entry(fn->path, fn->offset, fn->size, &pl);
+	else
+		fsp_place_probe(fn->path, fn->offset, fn->size, &pl);
 	snprintf(info->placement, sizeof(info->placement), "%s", pl.reason);
 	info->offset = pl.offset;
 	/* pid -1 also catches processes started later: the probe lives on the file's inode. */
@@ -72,15 +112,15 @@ static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 	return 0;
 }
 
-/* Which program goes where, per mode; unused programs are not even loaded. */
 /*
  * Lazy counting needs no return probe: a lookup is counted when the thread's next lookup
  * starts, when the thread exits, or when a read finds the thread's stack above the lookup's.
  * It halves the probes per lookup; the return value and the lookup's duration need the return.
  */
-static bool is_lazy(const struct fsp_probe_opts *o)
+static bool is_lazy(const struct fsp_probe *p, const struct fsp_probe_opts *o)
 {
-	return o->mode == FSP_MODE_MISS_FN && !o->latency;
+	/* Go: a thread's stack pointer says nothing about a goroutine's lookup. */
+	return o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go;
 }
 
 static void plan(struct fsp_probe *p, const struct fsp_probe_opts *o)
@@ -92,20 +132,25 @@ static void plan(struct fsp_probe *p, const struct fsp_probe_opts *o)
 		p->progs[PROBE_MISS] = sk->progs.miss_call;
 	} else {
 		p->progs[PROBE_LOOKUP] = sk->progs.lookup_entry;
-		if (!is_lazy(o))
-			p->progs[PROBE_LOOKUP_RET] = sk->progs.lookup_return;
+		if (!is_lazy(p, o))
+			p->progs[PROBE_LOOKUP_RET] = p->go ? sk->progs.lookup_ret_insn :
+							     sk->progs.lookup_return;
 		if (o->mode == FSP_MODE_MISS_FN) {
 			p->progs[PROBE_MISS] = sk->progs.miss_entry;
-			if (o->latency)
+			/* The miss penalty needs a uretprobe on the miss function: not in Go. */
+			if (o->latency && !p->go)
 				p->progs[PROBE_MISS_RET] = sk->progs.miss_return;
 		}
 	}
 	bpf_program__set_autoload(sk->progs.hit_call, o->mode == FSP_MODE_HIT_MISS);
 	bpf_program__set_autoload(sk->progs.miss_call, o->mode == FSP_MODE_HIT_MISS);
 	bpf_program__set_autoload(sk->progs.lookup_entry, o->mode != FSP_MODE_HIT_MISS);
-	bpf_program__set_autoload(sk->progs.lookup_return, !!p->progs[PROBE_LOOKUP_RET]);
-	bpf_program__set_autoload(sk->progs.settle, is_lazy(o));
-	bpf_program__set_autoload(sk->progs.thread_exit, is_lazy(o));
+	bpf_program__set_autoload(sk->progs.lookup_return,
+				  p->progs[PROBE_LOOKUP_RET] == sk->progs.lookup_return);
+	bpf_program__set_autoload(sk->progs.lookup_ret_insn,
+				  p->progs[PROBE_LOOKUP_RET] == sk->progs.lookup_ret_insn);
+	bpf_program__set_autoload(sk->progs.settle, is_lazy(p, o));
+	bpf_program__set_autoload(sk->progs.thread_exit, is_lazy(p, o));
 	bpf_program__set_autoload(sk->progs.miss_entry, o->mode == FSP_MODE_MISS_FN);
 	bpf_program__set_autoload(sk->progs.miss_return, !!p->progs[PROBE_MISS_RET]);
 }
@@ -116,9 +161,10 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	int err;
 
 	memcpy((void *)&sk->rodata->key_prog, &o->key, sizeof(o->key));
+	sk->rodata->key_prog.go_abi = p->go;
 	memcpy((void *)&sk->rodata->pred, &o->pred, sizeof(o->pred));
 	sk->rodata->mode = o->mode;
-	sk->rodata->lazy = is_lazy(o);
+	sk->rodata->lazy = is_lazy(p, o);
 	sk->rodata->target_tgid = o->target->pid;
 	sk->rodata->max_symbols = o->max_symbols;
 	/* --hit/--miss calls have no lookup window to time. */
@@ -150,6 +196,10 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	p->go = fsp_resolve_is_go(lookup.path) == 1;
+	if (p->go)
+		fsp_log_debug("%s is a Go program: Go's registers, goroutines, no uretprobes",
+			      lookup.path);
 	p->skel = fsprobe_bpf__open();
 	if (!p->skel) {
 		err = -errno;
@@ -166,7 +216,7 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 			      "verifier log)", strerror(-err));
 		goto destroy_probe;
 	}
-	if (is_lazy(o)) {
+	if (is_lazy(p, o)) {
 		p->exit_link = bpf_program__attach(p->skel->progs.thread_exit);
 		p->settle_link = bpf_program__attach_iter(p->skel->progs.settle, NULL);
 		if (!p->exit_link || !p->settle_link) {
@@ -206,6 +256,8 @@ void fsp_probe_destroy(struct fsp_probe *p)
 	/* Entry first, so no lookup starts that would lose its return. */
 	for (i = PROBE__MAX - 1; i >= 0; i--)
 		bpf_link__destroy(p->links[i]);
+	for (i = 0; i < FSP_MAX_RETS; i++)
+		bpf_link__destroy(p->ret_links[i]);
 	bpf_link__destroy(p->settle_link);
 	bpf_link__destroy(p->exit_link);
 	fsprobe_bpf__destroy(p->skel);

@@ -281,6 +281,30 @@ int fsp_resolve_each(const char *path, fsp_resolve_each_fn fn, void *ctx)
 	return err;
 }
 
+int fsp_resolve_is_go(const char *path)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	int fd, err, go = 0;
+	Elf *elf = open_elf(path, &fd, &err);
+
+	if (!elf)
+		return err;
+	if (!elf_getshdrstrndx(elf, &shstrndx)) {
+		while (!go && (scn = elf_nextscn(elf, scn))) {
+			const char *name;
+			GElf_Shdr sh;
+
+			if (!gelf_getshdr(scn, &sh))
+				continue;
+			name = elf_strptr(elf, shstrndx, sh.sh_name);
+			go = name && (!strcmp(name, ".go.buildinfo") || !strcmp(name, ".gopclntab"));
+		}
+	}
+	close_elf(elf, fd);
+	return go;
+}
+
 int fsp_resolve_offset(const char *path, __u64 vaddr, __u64 *off)
 {
 	int fd, err;

@@ -27,6 +27,8 @@ typedef int (*fsp_resolve_each_fn)(const char *name, __u64 vaddr, __u64 size, vo
 /* Stops early and returns cb's value when cb returns non-zero; -ENOEXEC for a non-ELF file. */
 int fsp_resolve_each(const char *path, fsp_resolve_each_fn fn, void *ctx);
 
+/* 1 when path is a Go program (its own register ABI, goroutines, no uretprobes), else 0. */
+int fsp_resolve_is_go(const char *path);
 /* File offset of a virtual address, by the file's loadable segments. */
 int fsp_resolve_offset(const char *path, __u64 vaddr, __u64 *off);
 /* The separate debug file of path (by build-id) under root ("" or "/proc/PID/root"). */

@@ -47,6 +47,18 @@ case_exact "rust by a path suffix (FeatureCache::get)" \
 	"$T/featurestore-rust" "" \
 	--lookup 'FeatureCache::get' --miss 'FeatureCache::compute' --key 'bytes(arg2, arg3)'
 
+# Go: ABIInternal registers (go_string(arg1) is RBX and RCX), goroutine-keyed state, probes on
+# RET instructions instead of uretprobes, the entry probe after the stack-bound check.
+G=$T/featurestore-go
+case_exact "go Get/load, go_string(arg1), per goroutine, RET probes" "$G" "" \
+	--lookup 'main.(*Cache).Get' --miss 'main.(*Cache).load' --key 'go_string(arg1)'
+case_exact "go Get's bool result (third result register): --hit-when 'u8(ret2) != 0'" "$G" "" \
+	--lookup 'main.(*Cache).Get' --hit-when 'u8(ret2) != 0' --key 'go_string(arg1)'
+case_exact "go --hit/--miss marker functions" "$G" "--mode hitmiss" \
+	--hit 'main.(*Cache).hit' --miss 'main.(*Cache).miss' --key 'go_string(arg1)'
+check "go: the entry probe sits after the stack-bound check" \
+	grep -q 'placement="after the Go stack-bound check"' "$TMP/case$((ncase - 2)).m"
+
 # C key shapes.
 S=$T/shapes
 case_exact "key inside a struct: cstr(arg0->8)" "$S" "--shape struct" \

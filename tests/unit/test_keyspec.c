@@ -44,6 +44,9 @@ static const struct ok_case ok_cases[] = {
 	{ "cstr(arg0+2147483648)",
 	  { .type = FSP_KEY_CSTR, .addr = { .nops = 1, .op = { ADD }, .off = { 2147483648LL } } } },
 	{ "bytes(arg0, arg1)", { .type = FSP_KEY_BYTES, .len = { .arg = 1 } } },
+	/* A Go string: pointer and length in consecutive registers. */
+	{ "go_string(arg1)",
+	  { .type = FSP_KEY_BYTES, .addr = { .arg = 1 }, .len = { .arg = 2 } } },
 	{ "bytes(arg0, 16)", { .type = FSP_KEY_BYTES, .len_const = 16 } },
 	{ "bytes(arg3->8, 1048576)",
 	  { .type = FSP_KEY_BYTES, .len_const = 1048576,
@@ -180,9 +183,8 @@ static const struct err_case err_cases[] = {
 	{ " \t ", 4, "expected a name" },
 	{ "(arg0)", 1, "expected a name" },
 	{ "cstr arg0", 6, "expected '('" },
-	{ "go_string(arg0)", 1,
-	  "go_string() needs Go ABI support, not in this version; "
-	  "use bytes(argN, argN+1) style expressions" },
+	{ "go_string(arg5)", 1, "go_string() takes a plain argument, arg0 to arg4" },
+	{ "go_string(arg1->8)", 1, "go_string() takes a plain argument, arg0 to arg4" },
 };
 
 static void test_errors(void **state)
@@ -269,6 +271,50 @@ static void test_is_string(void **state)
 	}
 }
 
+/* --hit-when predicates: the whole compiled struct, and errors with their column. */
+static void test_predicates(void **state)
+{
+	static const struct {
+		const char *spec;
+		struct fsp_pred want;
+	} ok[] = {
+		{ "ret != 0", { .bits = 64, .is_signed = 1, .cmp = FSP_CMP_NE } },
+		{ "u8(ret) != 0", { .bits = 8, .cmp = FSP_CMP_NE } },
+		{ "u8(ret2)==1", { .bits = 8, .cmp = FSP_CMP_EQ, .reg = 2, .value = 1 } },
+		{ "i32(ret) < -1", { .bits = 32, .is_signed = 1, .cmp = FSP_CMP_LT, .value = -1 } },
+		{ "u32(ret1) >= 0x10", { .bits = 32, .cmp = FSP_CMP_GE, .reg = 1, .value = 16 } },
+		{ " i64(ret) <= 7 ", { .bits = 64, .is_signed = 1, .cmp = FSP_CMP_LE, .value = 7 } },
+		{ "ret5 > 3", { .bits = 64, .is_signed = 1, .cmp = FSP_CMP_GT, .reg = 5, .value = 3 } },
+	};
+	static const struct {
+		const char *spec;
+		int column;
+	} bad[] = {
+		{ "ret ! 0", 5 }, { "u16(ret) == 1", 1 }, { "ret9 == 0", 1 },
+		{ "u8(arg0) == 0", 4 }, { "ret == x", 8 }, { "ret == 1 2", 10 },
+	};
+	struct fsp_keyspec_error err;
+	struct fsp_pred got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		memset(&got, 0xa5, sizeof(got));
+		if (fsp_keyspec_parse_pred(ok[i].spec, &got, &err))
+			fail_msg("'%s': %s at column %d", ok[i].spec, err.msg, err.column);
+		if (memcmp(&got, &ok[i].want, sizeof(got)))
+			fail_msg("'%s': bits=%u signed=%u cmp=%u reg=%u value=%lld", ok[i].spec,
+				 got.bits, got.is_signed, got.cmp, got.reg, (long long)got.value);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!fsp_keyspec_parse_pred(bad[i].spec, &got, &err))
+			fail_msg("'%s' was accepted", bad[i].spec);
+		if (err.column != bad[i].column)
+			fail_msg("'%s': column %d, want %d (%s)", bad[i].spec, err.column,
+				 bad[i].column, err.msg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_arg_index_decimal),
 		cmocka_unit_test(test_error_cleared),
 		cmocka_unit_test(test_is_string),
+		cmocka_unit_test(test_predicates),
 	};
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */
