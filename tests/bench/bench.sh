@@ -122,6 +122,25 @@ wait "$TPID"
 curl -sf "$URL" >"$TMP/stats"
 kill -INT "$FPID"
 wait "$FPID"
+# The peer's program on the same workload, for scale.
+bt_run=
+if [ "$HAVE_BPFTRACE" = 1 ]; then
+	start_target "$OUTPUT/featurestore" --threads 1 --requests "$REQUESTS" --symbols 100 --capacity 100
+	bpftrace -e "uprobe:$OUTPUT/featurestore:feature_cache_lookup /pid == $TPID/ { @lookups[str(arg0)] = count(); }
+		uprobe:$OUTPUT/featurestore:compute_features /pid == $TPID/ { @misses[str(arg0)] = count(); }" \
+		>"$TMP/bt.out" 2>&1 &
+	BT=$!
+	wait_for 30 grep -q 'Attaching 2 probes' "$TMP/bt.out"
+	sleep 0.5
+	kill -USR1 "$TPID"
+	wait "$TPID"
+	bt_run=$(bpftool prog show -j | python3 -c '
+import json, sys
+runs = [p for p in json.load(sys.stdin) if p.get("name", "").startswith("feature_cache") and p.get("run_cnt")]
+print("%.1f" % (runs[0]["run_time_ns"] / runs[0]["run_cnt"]) if runs else "")')
+	kill -INT "$BT"
+	wait "$BT" 2>/dev/null
+fi
 echo "$STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled
 echo
 echo "BPF programs (kernel.bpf_stats_enabled=1):"
@@ -130,6 +149,8 @@ awk '/^fsprobe_bpf_program_run_seconds_total\{/ { match($0, /"[^"]*"/); p = subs
 	END { for (p in t) if (n[p] > 0) printf "  %-14s %10d runs %8.1f ns/run\n", p, n[p], t[p] * 1e9 / n[p] }' "$TMP/stats" |
 	sort | tee "$TMP/prog"
 max_run=$(awk '{ if ($4 > m) m = $4 } END { print m + 0 }' "$TMP/prog")
+[ -z "$bt_run" ] || printf '  %-14s %10s      %8.1f ns/run  (bpftrace one-liner, lookup probe)\n' \
+	bpftrace "" "$bt_run"
 
 # Scrape latency and RSS as the number of symbols grows.
 echo
