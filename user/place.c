@@ -105,14 +105,12 @@ static int decode(const __u8 *b, size_t n, __u64 off, struct insn *in)
 }
 
 /*
- * Whether a direct jmp, jcc, loop or call in the function's n bytes lands on target (relative
- * to the entry): a loop head there would fire the probe on every iteration, and a uretprobe
- * there would take whatever is at [sp] for the return address. Returns 1 or 0, or a negative
- * errno when part of the function does not decode, so nothing is proven.
+ * Walks the instructions in b, calling fn for each; stops when fn returns non-zero and returns
+ * that, or -EBADMSG when something does not decode.
  */
-static int branched_to(const __u8 *b, size_t n, __u64 target)
+static int walk(const __u8 *b, size_t n, int (*fn)(csh cs, const cs_insn *insn, void *ctx),
+		void *ctx)
 {
-	const __u8 *code = b;
 	uint64_t addr = 0;
 	cs_insn *insn;
 	int ret = 0;
@@ -126,23 +124,39 @@ static int branched_to(const __u8 *b, size_t n, __u64 target)
 		ret = -ENOMEM;
 		goto close_cs;
 	}
-	/* gcc and clang put no data inside x86-64 functions, so one sweep sees every insn. */
-	while (n && !ret) {
-		const cs_x86 *x;
-
-		if (!cs_disasm_iter(cs, &code, &n, &addr, insn)) {
-			ret = -EBADMSG;
-			break;
-		}
-		x = &insn->detail->x86;
-		if (cs_insn_group(cs, insn, CS_GRP_BRANCH_RELATIVE) && x->op_count == 1 &&
-		    x->operands[0].type == X86_OP_IMM && (__u64)x->operands[0].imm == target)
-			ret = 1;
-	}
+	while (n && !ret)
+		ret = cs_disasm_iter(cs, &b, &n, &addr, insn) ? fn(cs, insn, ctx) : -EBADMSG;
 	cs_free(insn, 1);
 close_cs:
 	cs_close(&cs);
 	return ret;
+}
+
+struct branch {
+	__u64 target;
+};
+
+static int branch_insn(csh cs, const cs_insn *insn, void *ctx)
+{
+	const cs_x86 *x = &insn->detail->x86;
+	const struct branch *br = ctx;
+
+	return cs_insn_group(cs, insn, CS_GRP_BRANCH_RELATIVE) && x->op_count == 1 &&
+	       x->operands[0].type == X86_OP_IMM && (__u64)x->operands[0].imm == br->target;
+}
+
+/*
+ * Whether a direct jmp, jcc, loop or call in the function's n bytes lands on target (relative
+ * to the entry): a loop head there would fire the probe on every iteration, and a uretprobe
+ * there would take whatever is at [sp] for the return address. Returns 1 or 0, or a negative
+ * errno when part of the function does not decode, so nothing is proven. gcc and clang put no
+ * data inside x86-64 functions, so one sweep sees every instruction.
+ */
+static int branched_to(const __u8 *b, size_t n, __u64 target)
+{
+	struct branch br = { .target = target };
+
+	return walk(b, n, branch_insn, &br);
 }
 
 static void choose(const __u8 *b, size_t n, __u64 off, bool whole, struct fsp_place *out)
@@ -296,31 +310,6 @@ close_fd:
 	return err;
 }
 
-/* Walks the function's instructions, calling fn for each; stops when fn returns non-zero. */
-static int walk(const __u8 *b, size_t n, int (*fn)(csh cs, const cs_insn *insn, void *ctx),
-		void *ctx)
-{
-	uint64_t addr = 0;
-	cs_insn *insn;
-	int ret = 0;
-	csh cs;
-
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
-		return -ENOMEM;
-	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-	insn = cs_malloc(cs);
-	if (!insn) {
-		ret = -ENOMEM;
-		goto close_cs;
-	}
-	while (n && !ret)
-		ret = cs_disasm_iter(cs, &b, &n, &addr, insn) ? fn(cs, insn, ctx) : -EBADMSG;
-	cs_free(insn, 1);
-close_cs:
-	cs_close(&cs);
-	return ret < 0 ? ret : 0;
-}
-
 struct go_entry {
 	int seen;       /* instructions looked at */
 	int cmp_stack;  /* the previous one compared with the stack bound, 0x10(%r14) */
@@ -363,8 +352,8 @@ int fsp_place_go_entry(const char *path, __u64 func_offset, __u64 func_size,
 	if (!err)
 		err = walk(buf, n < HEAD_BYTES * 2 ? n : HEAD_BYTES * 2, go_entry_insn, &g);
 	free(buf);
-	if (err || !g.after)
-		return err;
+	if (err < 0 || !g.after)
+		return err < 0 ? err : 0;
 	/* Registers and sp there are the entry's; morestack re-enters at the top, before it. */
 	out->offset = func_offset + g.after;
 	out->skipped = g.after;
