@@ -12,6 +12,7 @@
 #include "locate.h"
 #include "log.h"
 #include "place.h"
+#include "reach.h"
 
 #define FSP_MAX_RETS 32
 
@@ -26,6 +27,7 @@ struct fsp_probe {
 	struct fsp_probe_info info[PROBE__MAX];
 	struct bpf_program *progs[PROBE__MAX]; /* NULL: not used in this mode */
 	bool go;                               /* a Go program: no uretprobes, Go's ABI */
+	bool lazy_ok;                          /* the miss function runs only inside the lookup */
 	struct bpf_link *ret_links[FSP_MAX_RETS]; /* Go: the lookup's RET instructions */
 };
 
@@ -120,7 +122,31 @@ static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 static bool is_lazy(const struct fsp_probe *p, const struct fsp_probe_opts *o)
 {
 	/* Go: a thread's stack pointer says nothing about a goroutine's lookup. */
-	return o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go;
+	return o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go && p->lazy_ok;
+}
+
+/*
+ * Without a return probe a miss is given to the thread's innermost open lookup by stack
+ * position, so a miss function that could also run after a lookup has returned (called by the
+ * lookup's caller, say) would be misattributed. Lazy counting is used only when the binary
+ * proves that cannot happen.
+ */
+static bool check_lazy(const struct fsp_func *lookup, const struct fsp_func *miss)
+{
+	char why[160];
+	int ret;
+
+	if (strcmp(lookup->path, miss->path)) {
+		fsp_log_info("counting each lookup at its return: %s and %s are in different files",
+			     lookup->name, miss->name);
+		return false;
+	}
+	ret = fsp_reach_only_from(miss->path, miss->vaddr, lookup->vaddr, lookup->size, why,
+				  sizeof(why));
+	if (ret != 1)
+		fsp_log_info("counting each lookup at its return, as %s may run outside %s: %s",
+			     miss->name, lookup->name, ret < 0 ? strerror(-ret) : why);
+	return ret == 1;
 }
 
 static void plan(struct fsp_probe *p, const struct fsp_probe_opts *o)
@@ -197,6 +223,8 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 	if (!p)
 		return -ENOMEM;
 	p->go = fsp_resolve_is_go(lookup.path) == 1;
+	if (o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go)
+		p->lazy_ok = check_lazy(&lookup, &miss);
 	if (p->go)
 		fsp_log_debug("%s is a Go program: Go's registers, goroutines, no uretprobes",
 			      lookup.path);

@@ -32,6 +32,23 @@ case_exact "c++ get/compute, std::string keys short and heap (SSO and not)" \
 case_exact "c++ find() returning nullptr on a miss: --hit-when 'ret != 0'" \
 	"$T/featurestore-cxx" "--mode find" \
 	--lookup 'FeatureCache::find' --hit-when 'ret != 0' --key 'cxx_string(arg1)'
+# A miss function that also runs outside the lookup (insert() after find() returned): without
+# proof that it cannot, fsprobe counts at return, so these calls are not the lookup's misses.
+FEATURESTORE=$T/featurestore-cxx fs_start cxxout --mode find --threads 2 --requests 40000 || finish
+fsp_start cxxout.fsp --pid "$FS_PID" --lookup FeatureCache::find --miss FeatureCache::compute \
+	--key 'cxx_string(arg1)' || finish
+fs_go cxxout
+scrape "$TMP/cxxout.m"
+check "miss function called outside the lookup: fsprobe says it counts at return" \
+	grep -q 'counting each lookup at its return, as FeatureCache::compute may run outside' "$FSP_LOG"
+misses=$(awk '$1 == "TOTAL" { print $4 }' "$FS_TALLY")
+check "... and those $misses calls are misses outside any lookup, not misattributed" \
+	grep -qx "fsprobe_miss_outside_lookup_total $misses" "$TMP/cxxout.m"
+check "... and every find() counts as a hit (it never ran compute itself)" \
+	grep -qx 'featurestore_hit_ratio 1' "$TMP/cxxout.m"
+kill -TERM "$FSP_PID" "$FS_PID"
+wait "$FSP_PID" "$FS_PID" 2>/dev/null
+
 FEATURESTORE=$T/featurestore-cxx fs_start cxxamb --threads 1 --requests 10 || finish
 "$FSPROBE" --pid "$FS_PID" --lookup FeatureCache::get --miss FeatureCache::compute \
 	--web.listen-address "127.0.0.1:$(free_port)" 2>"$TMP/amb" >/dev/null
