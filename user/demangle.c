@@ -52,10 +52,15 @@ int fsp_demangle(const char *raw, char *out, size_t len)
 	}
 	snprintf(out, len, "%s", d);
 	free(d);
-	replace_all(out, len, "std::__cxx11::basic_string<char, std::char_traits<char>, "
-			      "std::allocator<char> >", "std::string");
+	fsp_demangle_normalize(out, len);
 	drop_rust_hash(out);
 	return 1;
+}
+
+void fsp_demangle_normalize(char *s, size_t len)
+{
+	replace_all(s, len, "std::__cxx11::basic_string<char, std::char_traits<char>, "
+			    "std::allocator<char> >", "std::string");
 }
 
 /* Compare ignoring spaces, so "get(int, char)" matches "get(int,char)". */

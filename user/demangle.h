@@ -11,6 +11,9 @@
  */
 int fsp_demangle(const char *raw, char *out, size_t len);
 
+/* Spell libstdc++'s string type "std::string", as fsp_demangle does: for names users type. */
+void fsp_demangle_normalize(char *s, size_t len);
+
 /* How well a symbol matches what the user typed; higher is better, 0 is no match. */
 enum fsp_match {
 	FSP_MATCH_NONE,

@@ -366,11 +366,16 @@ int fsp_resolve_debug_file(const char *path, const char *root, char *out, size_t
 int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, char *why,
 		     size_t why_len)
 {
-	struct lookup lk = { .want = name, .want_len = strlen(name) };
+	char want[512];
+	struct lookup lk = { .want = want };
 	Elf *elf;
 	int fd, err, i;
 
 	snprintf(why, why_len, "%s", "");
+	/* nm -C's spelling of a signature works as well as fsprobe's own. */
+	snprintf(want, sizeof(want), "%s", name);
+	fsp_demangle_normalize(want, sizeof(want));
+	lk.want_len = strlen(want);
 	memset(out, 0, sizeof(*out));
 	snprintf(out->name, sizeof(out->name), "%s", name);
 	for (i = 0; i < 3; i++)

@@ -29,6 +29,10 @@ case_exact "c++ get/compute, std::string keys short and heap (SSO and not)" \
 	"$T/featurestore-cxx" "--long-keys" \
 	--lookup 'FeatureCache::get(std::string const&, Features&)' \
 	--miss 'FeatureCache::compute' --key 'cxx_string(arg1)'
+case_exact "c++ signature spelled as nm -C prints it" \
+	"$T/featurestore-cxx" "" \
+	--lookup 'FeatureCache::get(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&, Features&)' \
+	--miss 'FeatureCache::compute' --key 'cxx_string(arg1)'
 case_exact "c++ find() returning nullptr on a miss: --hit-when 'ret != 0'" \
 	"$T/featurestore-cxx" "--mode find" \
 	--lookup 'FeatureCache::find' --hit-when 'ret != 0' --key 'cxx_string(arg1)'
