@@ -85,11 +85,13 @@ $(OUTPUT)/fsprobe: $(OUTPUT)/user/main.o $(USER_OBJS)
 
 # The demo target twice: plain, and with -fcf-protection (endbr64 first in every function), the
 # default on several distributions and the case probe placement exists for.
-$(OUTPUT)/featurestore: $(wildcard uprobes-targets/featurestore/*.[ch]) | $(OUTPUT)
+$(OUTPUT)/featurestore: $(wildcard uprobes-targets/featurestore/*.[ch]) \
+		$(wildcard uprobes-targets/common/*.[ch]) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fcf-protection=none $(filter %.c,$^) -lm -o $@
 
-$(OUTPUT)/featurestore-cet: $(wildcard uprobes-targets/featurestore/*.[ch]) | $(OUTPUT)
+$(OUTPUT)/featurestore-cet: $(wildcard uprobes-targets/featurestore/*.[ch]) \
+		$(wildcard uprobes-targets/common/*.[ch]) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fcf-protection=full $(filter %.c,$^) -lm -o $@
 
@@ -165,6 +167,7 @@ unit: $(UNIT_BINS) $(FIXTURES) $(PLACE_FIXTURES)
 # Caches in C++, Go, Rust and other C shapes, for the integration tests (a language whose
 # toolchain is missing is skipped with a message; make deps installs them all).
 TARGET_SRCS := $(wildcard uprobes-targets/cxx/* uprobes-targets/go/* uprobes-targets/rust/* \
+	uprobes-targets/common/* \
 	uprobes-targets/cshapes/*) uprobes-targets/build-targets.sh
 $(OUTPUT)/targets/.built: $(TARGET_SRCS) | $(OUTPUT)
 	$(call msg,TARGETS,$(OUTPUT)/targets)

@@ -3,7 +3,7 @@
 #   featurestore-cxx   (g++)       uprobes-targets/cxx/
 #   featurestore-go    (go)        uprobes-targets/go/
 #   featurestore-rust  (rustc)     uprobes-targets/rust/
-#   shapes, libfscache.so (cc)     uprobes-targets/cshapes/
+#   shapes, libfscache.so (cc)     uprobes-targets/cshapes/ (+ uprobes-targets/common/)
 # A language whose toolchain is missing is skipped with one line on stderr. The exit status is
 # non-zero only when a build that was attempted failed.
 # Environment: CC (default cc), CXX (default g++), GO (default go), RUSTC (default
@@ -49,9 +49,10 @@ build() {
 rpath='-Wl,-rpath,$ORIGIN'
 if have c "$CC" gcc; then
 	build libfscache.so "$CC" -O2 -g -Wall -Wextra -fPIC -shared \
-		-o "$OUT/libfscache.so" "$SRC/cshapes/libfscache.c" -lm &&
+		-o "$OUT/libfscache.so" "$SRC/cshapes/libfscache.c" "$SRC/common/features.c" -lm &&
 		build shapes "$CC" -O2 -g -pthread -Wall -Wextra -o "$OUT/shapes" \
 			"$SRC/cshapes/main.c" "$SRC/cshapes/workload.c" "$SRC/cshapes/cache.c" \
+			"$SRC"/common/*.c \
 			-L"$OUT" -lfscache "$rpath" -lm
 fi
 

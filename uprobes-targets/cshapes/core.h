@@ -1,106 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The cache core shared by the shapes program and libfscache.so: a byte-string keyed LRU
- * behind one mutex, and the synthetic "expensive" feature computation a miss pays for.
- * Everything here is static so each of the two binaries carries its own private copy and
- * no helper symbol of one can interpose on the other.
+ * behind one mutex. Everything here is static so each of the two binaries carries its own
+ * private copy and no helper symbol of one can interpose on the other (the synthetic
+ * computation they both link, common/features.c, is hidden for the same reason).
  */
 #ifndef SHAPES_CORE_H
 #define SHAPES_CORE_H
 
-#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "../common/clock.h"
+#include "../common/features.h"
+#include "../common/hash.h"
 
 /* Longest key stored, in bytes. Longer keys are never cached: every lookup of one misses. */
 #define CORE_KEY_MAX 63
-/* Ticks replayed per computation: a couple of microseconds of real work. */
-#define CORE_TICKS 256
-#define CORE_NIL   UINT32_MAX
+#define CORE_NIL     UINT32_MAX
 
-/* The cached value. All doubles, then two 64-bit integers: 56 bytes. */
-struct features {
-	double vwap;
-	double volatility;
-	double spread;
-	double mid;
-	double last;
-	uint64_t ticks;
-	int64_t computed_at_ns; /* CLOCK_REALTIME */
-};
-
-static inline int64_t core_now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* FNV-1a over LEN bytes. */
-static inline uint64_t core_hash(const void *key, size_t len)
-{
-	const unsigned char *p = key;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len--)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return h;
-}
-
-/* splitmix64 */
-static inline uint64_t core_rand(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform double in [0, 1). */
-static inline double core_rand_unit(uint64_t *state)
-{
-	return (double)(core_rand(state) >> 11) * 0x1p-53;
-}
-
-/* Replays 256 synthetic ticks derived from the key: the cost of a miss. */
+/* The cost of a miss: the features of KEY, from a tick stream derived from KEY alone. */
 static inline void core_compute(const void *key, size_t len, struct features *out)
 {
-	uint64_t rng = core_hash(key, len);
-	double base = 5.0 + (double)(rng % 100000) / 100.0;
-	double sigma = 0.0002 + 0.0008 * core_rand_unit(&rng);
-	double price = base, bid = base, ask = base;
-	double sum_pv = 0, sum_v = 0, sum_spread = 0, sum_r = 0, sum_r2 = 0, mean;
-	int n;
+	uint64_t h = hash_bytes(key, len);
 
-	for (n = 0; n < CORE_TICKS; n++) {
-		double prev = price, volume, half, mid, r;
-
-		volume = (double)(1 + core_rand(&rng) % 1000) * 100.0;
-		half = price * (0.00005 + 0.0002 * core_rand_unit(&rng));
-		price *= 1.0 + sigma * 1.7320508 * (2.0 * core_rand_unit(&rng) - 1.0);
-		r = log(price / prev);
-		mid = price + half * (core_rand_unit(&rng) - 0.5);
-		bid = mid - half;
-		ask = mid + half;
-		sum_pv += price * volume;
-		sum_v += volume;
-		sum_spread += ask - bid;
-		sum_r += r;
-		sum_r2 += r * r;
-	}
-	mean = sum_r / CORE_TICKS;
-	out->vwap = sum_pv / sum_v;
-	out->volatility = sqrt(fmax(sum_r2 / CORE_TICKS - mean * mean, 0.0));
-	out->spread = sum_spread / CORE_TICKS;
-	out->mid = (bid + ask) / 2.0;
-	out->last = price;
-	out->ticks = CORE_TICKS;
-	out->computed_at_ns = core_now_ns(CLOCK_REALTIME);
+	features_replay(h, h, out);
 }
 
 struct core_entry {
@@ -184,7 +110,7 @@ static inline void core_push(struct core_lru *c, uint32_t i)
 /* 1 and a copy in *out when KEY is cached and fresh (and it becomes most recent), else 0. */
 static inline int core_get(struct core_lru *c, const void *key, size_t len, struct features *out)
 {
-	uint64_t hash = core_hash(key, len);
+	uint64_t hash = hash_bytes(key, len);
 	uint32_t i;
 	int hit = 0;
 
@@ -193,7 +119,7 @@ static inline int core_get(struct core_lru *c, const void *key, size_t len, stru
 	pthread_mutex_lock(&c->lock);
 	i = core_find(c, key, len, hash);
 	if (i != CORE_NIL &&
-	    (!c->ttl_ns || core_now_ns(CLOCK_MONOTONIC) - c->e[i].stored_ns < c->ttl_ns)) {
+	    (!c->ttl_ns || now_ns(CLOCK_MONOTONIC) - c->e[i].stored_ns < c->ttl_ns)) {
 		if (c->head != i) {
 			core_unlink(c, i);
 			core_push(c, i);
@@ -209,7 +135,7 @@ static inline int core_get(struct core_lru *c, const void *key, size_t len, stru
 static inline void core_put(struct core_lru *c, const void *key, size_t len,
 			    const struct features *f)
 {
-	uint64_t hash = core_hash(key, len);
+	uint64_t hash = hash_bytes(key, len);
 	uint32_t i;
 
 	if (len > CORE_KEY_MAX)
@@ -240,7 +166,7 @@ static inline void core_put(struct core_lru *c, const void *key, size_t len,
 	}
 	core_push(c, i);
 	c->e[i].feat = *f;
-	c->e[i].stored_ns = core_now_ns(CLOCK_MONOTONIC);
+	c->e[i].stored_ns = now_ns(CLOCK_MONOTONIC);
 	pthread_mutex_unlock(&c->lock);
 }
 

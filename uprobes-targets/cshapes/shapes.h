@@ -9,8 +9,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdint.h>
+
+#include "../common/workers.h"
 
 /* Probed functions: external, in .symtab under their plain name, no clones. */
 #if defined(__clang__)
@@ -18,9 +19,6 @@
 #else
 #define SHAPES_PROBED __attribute__((noinline, noclone, used))
 #endif
-
-/* Longest universe name, NUL included. */
-#define SYMBOL_MAX 16
 
 enum shape {
 	SHAPE_STRUCT,  /* cache_get_req(&req): key cstr(arg0->8) */
@@ -58,26 +56,15 @@ void *cache_find(const char *symbol);
 void cache_insert(const char *symbol);
 bool cache_has(const char *symbol);
 
+/* How the workers build their requests. */
 struct workload {
 	enum shape shape;
-	uint32_t symbols;
-	double zipf;
-	uint32_t threads;
-	double rate;
-	uint64_t requests;
-	uint64_t seed;
 	uint32_t raw_keys; /* rawkey: distinct feature names per symbol */
 	uint32_t id_base;  /* intid: id of the most popular symbol */
 };
 
-/* workload.c */
-int universe_init(const struct workload *wl);
+/* workload.c: sets up NSYMBOLS symbols and fills in LOAD's universe, tally and lookup. */
+int requests_init(const struct workload *wl, uint32_t nsymbols, double zipf, struct load *load);
 int symbol_map_write(const char *path);
-int workers_start(void (*on_all_done)(void));
-void workers_stop(void);
-void workers_join(void);
-uint64_t workers_lookups(void);
-int tally_write(const char *path);
-int atomic_write(const char *path, int (*print)(FILE *f));
 
 #endif

@@ -8,12 +8,12 @@
  * recomputes of different symbols overlap.
  */
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/clock.h"
+#include "../common/hash.h"
 #include "featurestore.h"
 
 #define NIL UINT32_MAX
@@ -61,7 +61,7 @@ int cache_init(uint32_t capacity, uint64_t ttl_ms, uint64_t compute_us)
 	cache.head = cache.tail = NIL;
 	cache.ttl_ns = (int64_t)ttl_ms * 1000000;
 	cache.compute_ns = (int64_t)compute_us * 1000;
-	cache.start_ns = fs_now_ns(CLOCK_MONOTONIC);
+	cache.start_ns = now_ns(CLOCK_MONOTONIC);
 	return 0;
 }
 
@@ -129,8 +129,7 @@ static void chain_unlink(uint32_t i)
 
 static int fresh(uint32_t i)
 {
-	return !cache.ttl_ns ||
-	       fs_now_ns(CLOCK_MONOTONIC) - cache.entries[i].stored_ns < cache.ttl_ns;
+	return !cache.ttl_ns || now_ns(CLOCK_MONOTONIC) - cache.entries[i].stored_ns < cache.ttl_ns;
 }
 
 /* Takes a free slot, or the least recently used entry once the cache is full. */
@@ -167,12 +166,12 @@ static void store(const char *symbol, uint64_t hash, const struct features *feat
 		lru_touch(i);
 	}
 	e->feat = *feat;
-	e->stored_ns = fs_now_ns(CLOCK_MONOTONIC);
+	e->stored_ns = now_ns(CLOCK_MONOTONIC);
 }
 
 FS_PROBED int feature_cache_lookup(const char *symbol, struct features *out)
 {
-	uint64_t hash = fs_hash(symbol);
+	uint64_t hash = hash_str(symbol);
 	int cacheable = strnlen(symbol, FS_SYMBOL_MAX) < FS_SYMBOL_MAX;
 
 	if (cacheable) {
@@ -202,7 +201,7 @@ FS_PROBED int feature_cache_lookup(const char *symbol, struct features *out)
 /* Burns CPU rather than sleeping: recomputes are CPU bound, and timer slack would blur µs. */
 static void spin_until(int64_t deadline_ns)
 {
-	while (fs_now_ns(CLOCK_MONOTONIC) < deadline_ns)
+	while (now_ns(CLOCK_MONOTONIC) < deadline_ns)
 		;
 }
 
@@ -212,46 +211,11 @@ static void spin_until(int64_t deadline_ns)
  */
 FS_PROBED int compute_features(const char *symbol, struct features *out)
 {
-	int64_t start = fs_now_ns(CLOCK_MONOTONIC);
-	uint64_t epoch = (uint64_t)(start - cache.start_ns) / 1000000000;
-	uint64_t sym = fs_hash(symbol);
-	uint64_t rng = sym ^ (epoch * 0xd1b54a32d192ed03ULL);
-	double base = 5.0 + (double)(sym % 100000) / 100.0;  /* $5 .. $1005 */
-	double sigma = 0.0002 + 0.0008 * fs_rand_unit(&rng); /* per-tick volatility */
-	double price = base, mid = base, bid = 0, ask = 0;
-	double sum_pv = 0, sum_v = 0, sum_spread = 0, sum_r = 0, sum_r2 = 0;
-	double mean;
-	int n;
+	int64_t start = now_ns(CLOCK_MONOTONIC);
+	uint64_t epoch = (uint64_t)(start - cache.start_ns) / NSEC_PER_SEC;
+	uint64_t sym = hash_str(symbol);
 
-	for (n = 0; n < FS_TICKS; n++) {
-		double prev = price;
-		double volume = (double)(1 + fs_rand(&rng) % 1000) * 100.0;
-		double half = price * (0.00005 + 0.0002 * fs_rand_unit(&rng));
-		double r;
-
-		/* Uniform steps scaled to the same variance as a normal step of size sigma. */
-		price *= 1.0 + sigma * 1.7320508 * (2.0 * fs_rand_unit(&rng) - 1.0);
-		r = log(price / prev);
-		mid = price + half * (fs_rand_unit(&rng) - 0.5);
-		bid = mid - half;
-		ask = mid + half;
-
-		sum_pv += price * volume;
-		sum_v += volume;
-		sum_spread += ask - bid;
-		sum_r += r;
-		sum_r2 += r * r;
-	}
-
-	mean = sum_r / FS_TICKS;
-	out->vwap = sum_pv / sum_v;
-	out->volatility = sqrt(fmax(sum_r2 / FS_TICKS - mean * mean, 0.0));
-	out->spread = sum_spread / FS_TICKS;
-	out->mid = (bid + ask) / 2.0;
-	out->last = price;
-	out->ticks = FS_TICKS;
-	out->computed_at_ns = fs_now_ns(CLOCK_REALTIME);
-
+	features_replay(sym, sym ^ (epoch * 0xd1b54a32d192ed03ULL), out);
 	if (cache.compute_ns)
 		spin_until(start + cache.compute_ns);
 	return 0;
