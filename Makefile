@@ -51,7 +51,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
 TARGET_CFLAGS := -O2 -g -pthread $(WARNINGS)
-TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet
+TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet $(OUTPUT)/edge
 
 # Keep generated objects and skeletons between runs.
 .SECONDARY:
@@ -163,6 +163,11 @@ $(PLACE_FIXTURES): tests/unit/fixtures/place/prologues.c | $(PLACE_DIR)
 
 unit: $(UNIT_BINS) $(FIXTURES) $(PLACE_FIXTURES)
 	@fail=0; for t in $(UNIT_BINS); do FSP_FIXTURES=$(FIXTURE_DIR) $$t || fail=1; done; exit $$fail
+
+# Pairing edge cases (tail call, unreadable keys, a thread idle below its last lookup).
+$(OUTPUT)/edge: uprobes-targets/edge/edge.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) -fcf-protection=none $< -o $@
 
 # Caches in C++, Go, Rust and other C shapes, for the integration tests (a language whose
 # toolchain is missing is skipped with a message; make deps installs them all).

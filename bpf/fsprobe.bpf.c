@@ -228,18 +228,26 @@ static __always_inline bool pred_holds(__u64 ret)
 }
 
 /*
- * Count a frame's request exactly once. The return probe, the next lookup on the thread, the
- * thread's exit and the scrape-time iterator may all race for it; the tag decides, and a frame
- * reused meanwhile has a new tag, so a stale claim fails.
+ * Count a frame's request exactly once, if its tag is still t. The return probe, the next
+ * lookup on the thread, the thread's exit and the scrape-time iterator may all race for it; the
+ * tag decides, and a frame reused meanwhile has a new tag, so a stale claim fails.
  */
-static __always_inline void claim(struct frame *f)
+static __always_inline void claim_tag(struct frame *f, __u64 t)
 {
-	__u64 t = *(volatile __u64 *)&f->tag;
+	__u32 slot, missed;
 
 	if (!(t & 1))
 		return;
+	/* Read before the swap: once it succeeds the thread may reuse the frame at once. */
+	slot = *(volatile __u32 *)&f->slot;
+	missed = *(volatile __u32 *)&f->missed;
 	if (__sync_val_compare_and_swap(&f->tag, t, t & ~1ULL) == t)
-		count(f->slot, f->missed);
+		count(slot, missed);
+}
+
+static __always_inline void claim(struct frame *f)
+{
+	claim_tag(f, *(volatile __u64 *)&f->tag);
 }
 
 static __always_inline __u32 slot_of(const struct fsp_key *key)
@@ -318,12 +326,17 @@ int BPF_KPROBE(lookup_entry)
 	long slot;
 	__u32 d;
 
+	/*
+	 * A key that cannot be read still gets a frame, with no slot: its miss and its return
+	 * must not land on another lookup's frame. Counting it is a no-op (no such slot). Read
+	 * first: the verifier then walks field()'s loop before, not after, the frame handling.
+	 */
 	slot = key_slot(ctx);
-	if (slot < 0)
-		return 0;
 	ts = state_of(ctx, true);
-	if (!ts)
+	if (!ts) {
+		stat_inc(FSP_STAT_DEPTH);
 		return 0;
+	}
 	/* Go stacks move when they grow: no stack-pointer reasoning for goroutines. */
 	if (!key_prog.go_abi)
 		drop_unwound(ts, sp);
@@ -334,7 +347,7 @@ int BPF_KPROBE(lookup_entry)
 	}
 	f = &ts->frames[d];
 	f->sp = sp;
-	f->slot = slot;
+	f->slot = slot < 0 ? FSP_NO_SLOT : slot;
 	f->missed = 0;
 	f->miss_at = 0;
 	f->start = latency ? bpf_ktime_get_ns() : 0;
@@ -351,8 +364,13 @@ int BPF_KPROBE(miss_entry)
 	__u32 d;
 
 	ts = state_of(ctx, false);
+	/*
+	 * With return probes a returned lookup is already gone, so a frame at this very sp is the
+	 * lookup that tail-called (jmp) the miss function: keep it. Lazily counted frames linger
+	 * after their return, so there the same sp means a sibling call, and the frame goes.
+	 */
 	if (ts && !key_prog.go_abi)
-		drop_unwound(ts, PT_REGS_SP(ctx));
+		drop_unwound(ts, lazy ? PT_REGS_SP(ctx) : PT_REGS_SP(ctx) - 1);
 	d = ts ? ts->depth : 0;
 	if (d == 0 || d > FSP_MAX_DEPTH) {
 		stat_inc(FSP_STAT_MISS_OUTSIDE);
@@ -447,10 +465,18 @@ int settle(struct bpf_iter__task *ctx)
 	if (!ts)
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	sp = BPF_CORE_READ(regs, sp);
 	for (int i = 0; i < FSP_MAX_DEPTH; i++) {
-		if (ts->frames[i].sp < sp)
-			claim(&ts->frames[i]);
+		struct frame *f = &ts->frames[i];
+		__u64 t = *(volatile __u64 *)&f->tag, fsp = *(volatile __u64 *)&f->sp;
+
+		/*
+		 * The registers are read after the frame: any kernel entry since the frame was
+		 * pushed (its own entry probe is one) left them at or below its sp. A frame
+		 * reused meanwhile has a new tag, which the claim's swap then refuses.
+		 */
+		sp = BPF_CORE_READ(regs, sp);
+		if (fsp < sp)
+			claim_tag(f, t);
 	}
 	return 0;
 }

@@ -11,6 +11,8 @@
 #define FSP_MAX_OPS   4
 /* Nested lookups (recursion) tracked per thread. */
 #define FSP_MAX_DEPTH 8
+/* The slot of a lookup whose key could not be read: counts nowhere. */
+#define FSP_NO_SLOT   0xffffffffu
 /* Integer arguments reachable by argN under the System V x86-64 ABI. */
 #define FSP_MAX_ARGS  6
 

@@ -102,8 +102,10 @@ static int refresh_names(struct fsp_collector *c)
 	do {
 		n = BATCH;
 		err = bpf_map_lookup_batch(fd, token, &out, c->batch_keys, c->batch_vals, &n, &opts);
-		if (err && errno != ENOENT)
-			return -errno;
+		if (err && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
 		for (i = 0; i < n; i++) {
 			__u32 slot = c->batch_vals[i];
 
@@ -116,9 +118,10 @@ static int refresh_names(struct fsp_collector *c)
 		in = out;
 		token = &in;
 	} while (!err);
+	/* Sorted whatever happened: names added before a failed batch stay in order too. */
 	if (c->norder != before)
 		qsort_r(c->order, c->norder, sizeof(*c->order), cmp_slots, c);
-	return 0;
+	return err == -ENOENT || err > 0 ? 0 : err;
 }
 
 static void sum_counts(const struct fsp_counts *percpu, int ncpus, __u64 *hits, __u64 *misses)

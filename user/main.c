@@ -61,7 +61,11 @@ static const char usage[] =
 	"      --max-symbols N        symbols with their own series (default 10000); later\n"
 	"                             symbols are counted under symbol=\"" FSP_OVERFLOW_LABEL "\"\n"
 	"      --latency              measure lookup time and miss penalty (on in top, report)\n"
-	"      --no-latency           do not: no return probes, about half the cost per lookup\n"
+	"      --no-latency           do not (no return probe on the miss function)\n"
+	"      --lazy                 no return probe on the lookup either, when the binary proves\n"
+	"                             the miss function runs only inside it: about half the cost\n"
+	"                             per lookup, but a sleeping thread's last lookup may wait to\n"
+	"                             be counted until the thread looks up again or exits\n"
 	"\n"
 	"Key expressions:\n"
 	"  cstr(E)                    NUL-terminated string at address E\n"
@@ -98,6 +102,7 @@ enum {
 	OPT_DURATION,
 	OPT_FORMAT,
 	OPT_SYMBOL_MAP,
+	OPT_LAZY,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "max-symbols", required_argument, NULL, OPT_MAX_SYMBOLS },
 	{ "latency", no_argument, NULL, OPT_LATENCY },
 	{ "no-latency", no_argument, NULL, OPT_NO_LATENCY },
+	{ "lazy", no_argument, NULL, OPT_LAZY },
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
@@ -192,6 +198,20 @@ static int check_combination(struct options *o)
 			      "--hit-when PRED, or --hit F with --miss G (see fsprobe --help)");
 		return -EINVAL;
 	}
+	if (o->cmd == CMD_RUN) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (fsp_http_parse_addr(o->listen, &ss, &len)) {
+			fsp_log_error("--web.listen-address '%s': expected HOST:PORT, [IPV6]:PORT or "
+				      ":PORT", o->listen);
+			return -EINVAL;
+		}
+		if (o->path[0] != '/') {
+			fsp_log_error("--web.telemetry-path '%s': must start with '/'", o->path);
+			return -EINVAL;
+		}
+	}
 	if (o->cmd == CMD_REPORT && !o->duration) {
 		fsp_log_error("report needs --duration SECONDS");
 		return -EINVAL;
@@ -253,6 +273,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_uint("--max-symbols", optarg, 1, MAX_MAX_SYMBOLS, &v))
 				return -EINVAL;
 			o->s.max_symbols = v;
+			break;
+		case OPT_LAZY:
+			o->s.lazy = 1;
 			break;
 		case OPT_LATENCY:
 		case OPT_NO_LATENCY:

@@ -122,7 +122,7 @@ static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 static bool is_lazy(const struct fsp_probe *p, const struct fsp_probe_opts *o)
 {
 	/* Go: a thread's stack pointer says nothing about a goroutine's lookup. */
-	return o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go && p->lazy_ok;
+	return o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go && p->lazy_ok;
 }
 
 /*
@@ -176,7 +176,8 @@ static void plan(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	bpf_program__set_autoload(sk->progs.lookup_ret_insn,
 				  p->progs[PROBE_LOOKUP_RET] == sk->progs.lookup_ret_insn);
 	bpf_program__set_autoload(sk->progs.settle, is_lazy(p, o));
-	bpf_program__set_autoload(sk->progs.thread_exit, is_lazy(p, o));
+	/* A thread that exits inside a lookup still has it counted (not Go: goroutines). */
+	bpf_program__set_autoload(sk->progs.thread_exit, o->mode != FSP_MODE_HIT_MISS && !p->go);
 	bpf_program__set_autoload(sk->progs.miss_entry, o->mode == FSP_MODE_MISS_FN);
 	bpf_program__set_autoload(sk->progs.miss_return, !!p->progs[PROBE_MISS_RET]);
 }
@@ -200,6 +201,9 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 		err = bpf_map__set_max_entries(sk->maps.counts, o->max_symbols + 1);
 	if (!err && sk->rodata->latency)
 		err = bpf_map__set_max_entries(sk->maps.latencies, o->max_symbols + 1);
+	/* Per-goroutine state only for Go: it is preallocated memory. */
+	if (!err && !p->go)
+		err = bpf_map__set_max_entries(sk->maps.goroutines, 1);
 	if (err)
 		fsp_log_error("cannot size the maps for %u symbols: %s", o->max_symbols,
 			      strerror(-err));
@@ -223,7 +227,7 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 	if (!p)
 		return -ENOMEM;
 	p->go = fsp_resolve_is_go(lookup.path) == 1;
-	if (o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go)
+	if (o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go)
 		p->lazy_ok = check_lazy(&lookup, &miss);
 	if (p->go)
 		fsp_log_debug("%s is a Go program: Go's registers, goroutines, no uretprobes",
@@ -244,13 +248,14 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 			      "verifier log)", strerror(-err));
 		goto destroy_probe;
 	}
-	if (is_lazy(p, o)) {
+	if (o->mode != FSP_MODE_HIT_MISS && !p->go) {
 		p->exit_link = bpf_program__attach(p->skel->progs.thread_exit);
-		p->settle_link = bpf_program__attach_iter(p->skel->progs.settle, NULL);
-		if (!p->exit_link || !p->settle_link) {
+		if (p->exit_link && is_lazy(p, o))
+			p->settle_link = bpf_program__attach_iter(p->skel->progs.settle, NULL);
+		if (!p->exit_link || (is_lazy(p, o) && !p->settle_link)) {
 			err = -errno;
 			fsp_log_error("cannot attach the thread exit tracepoint and task iterator: %s "
-				      "(kernel 5.15 or later needed; --latency avoids them)",
+				      "(kernel 5.15 or later needed)",
 				      strerror(-err));
 			goto destroy_probe;
 		}

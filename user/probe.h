@@ -16,6 +16,7 @@ struct fsp_probe_opts {
 	struct fsp_pred pred; /* FSP_MODE_RET */
 	__u32 max_symbols;
 	int latency;
+	int lazy; /* --lazy: no return probe where the binary proves it safe */
 };
 
 struct fsp_probe;

@@ -70,6 +70,7 @@ int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o)
 		.miss = o->miss,
 		.max_symbols = o->max_symbols,
 		.latency = o->latency,
+		.lazy = o->lazy,
 	};
 	int err;
 

@@ -21,6 +21,7 @@ struct fsp_session_opts {
 	const char *symbol_map; /* --symbol-map FILE, for integer keys */
 	__u32 max_symbols;
 	int latency;
+	int lazy;
 };
 
 /* A target with probes attached and a collector reading them. */

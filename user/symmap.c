@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
+#include "snapshot.h"
 #include "symmap.h"
 
 static int by_id(const void *a, const void *b)
@@ -25,6 +26,17 @@ static int all_digits(const char *s)
 {
 	for (; *s; s++)
 		if (!isdigit((unsigned char)*s) && *s != '-')
+			return 0;
+	return 1;
+}
+
+/* Printable ASCII, no quote or backslash, not the overflow series: a label value as it is. */
+static int plain(const char *s)
+{
+	if (!strcmp(s, FSP_OVERFLOW_LABEL))
+		return 0;
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e || *s == '"' || *s == '\\')
 			return 0;
 	return 1;
 }
@@ -77,9 +89,10 @@ int fsp_symmap_load(const char *path, struct fsp_symmap *map)
 		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
 		if (sscanf(line, "%llu %511s %n", &id, name, &n) != 2 || line[n] ||
-		    strlen(name) >= FSP_KEY_MAX || all_digits(name)) {
+		    strlen(name) >= FSP_KEY_MAX || all_digits(name) || !plain(name)) {
 			fsp_log_error("%s:%zu: expected 'ID NAME' (a number, then a name of at most "
-				      "%d bytes that is not a number)", path, lineno, FSP_KEY_MAX - 1);
+				      "%d printable ASCII bytes, not a number, not %s)", path, lineno,
+				      FSP_KEY_MAX - 1, FSP_OVERFLOW_LABEL);
 			err = -EINVAL;
 			break;
 		}

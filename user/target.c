@@ -32,6 +32,23 @@ static void read_comm(pid_t pid, char *comm, size_t len)
 	fclose(f);
 }
 
+static pid_t tgid_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t tgid = pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return pid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid > 0 ? tgid : pid;
+}
+
 int fsp_target_open_pid(struct fsp_target *t, pid_t pid)
 {
 	struct stat st;
@@ -42,6 +59,8 @@ int fsp_target_open_pid(struct fsp_target *t, pid_t pid)
 	t->pid = pid;
 	if (pid <= 0 || (kill(pid, 0) && errno == ESRCH))
 		return -ESRCH;
+	/* A thread id stands for its process: probes, settling and liveness are per process. */
+	t->pid = pid = tgid_of(pid);
 	/* Through /proc, so a process in another mount namespace resolves to its own file. */
 	snprintf(t->path, sizeof(t->path), "/proc/%d/exe", pid);
 	if (stat(t->path, &st))

@@ -52,7 +52,7 @@ expect "binary that does not exist" 1 "--binary '/nonexistent/x': No such file" 
 	"$FSPROBE" --binary /nonexistent/x "${F[@]}"
 expect "binary that is not ELF" 1 "is not an ELF file" \
 	"$FSPROBE" --binary /etc/hostname "${F[@]}" "${L[@]}"
-expect "bad listen address" 1 "--web.listen-address 'nonsense': expected HOST:PORT" \
+expect "bad listen address (usage: exit 2, before any probe)" 2 "--web.listen-address 'nonsense': expected HOST:PORT" \
 	"$FSPROBE" --pid "$FS_PID" "${F[@]}" --web.listen-address nonsense
 
 # Address in use: hold the port with a listener of our own.

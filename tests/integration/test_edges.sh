@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Pairing edge cases, each exact against the target's tally (uprobes-targets/edge):
+#   a miss function reached by a tail call (jmp), keys that cannot be read between good ones,
+#   and a worker that stays alive, blocked deeper than its last lookup.
+. "$(dirname "$0")/../lib.sh"
+
+EDGE=$OUTPUT/edge
+check "edge_lookup tail-calls edge_compute (jmp)" \
+	bash -c "objdump -d --no-show-raw-insn '$EDGE' | awk '/<edge_lookup>:/,/^\$/' | grep -q 'jmp.*<edge_compute>'"
+
+# run ID NAME MODE FSPROBE-ARGS...: exact per symbol once the worker is done.
+run() {
+	local id=$1 name=$2 mode=$3
+	shift 3
+	FEATURESTORE=$EDGE fs_start "$id" --mode "$mode" --requests 3000 || return
+	fsp_start "$id.fsp" --pid "$FS_PID" --lookup edge_lookup --miss edge_compute "$@" || return
+	fs_go "$id" || { fail "$name: workload finishes"; return; }
+	scrape "$TMP/$id.m"
+	same_counts "$name" "$TMP/$id.m" "$FS_TALLY"
+	kill -TERM "$FSP_PID" "$FS_PID"
+	wait "$FSP_PID" "$FS_PID" 2>/dev/null
+}
+
+run tail "tail call into the miss function: misses counted" tail
+run taillat "tail call with --latency" tail --latency
+run empty "unreadable (empty) keys do not take other lookups' misses" empty
+check "... and are counted as empty keys (1000)" \
+	grep -qx 'fsprobe_key_read_errors_total{reason="empty"} 1000' "$TMP/empty.m"
+run idle "a worker idle below its last lookup: every lookup counted" idle
+run emptylazy "unreadable keys with --lazy" empty --lazy
+finish

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Edge cases for fsprobe's pairing of lookups and misses, one per --mode:
+ *   tail   the lookup tail-calls the miss function (a jmp: same stack pointer as the lookup)
+ *   empty  every third key is empty (not counted by fsprobe), and misses
+ *   idle   after the workload the worker stays alive, blocked deeper than its last lookup
+ * Flags as the other targets: --wait-start, --hold, --tally PATH, --requests N (per mode run).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NKEYS 3
+static const char *const keys[NKEYS] = { "hA", "mB", "" };
+static unsigned long lookups[NKEYS], misses[NKEYS];
+static volatile int sink;
+static const char *mode = "tail";
+
+__attribute__((noinline, noclone, used)) int edge_compute(const char *k)
+{
+	sink += k[0];
+	return 0;
+}
+
+/* Keys starting with 'm', and the empty key, miss. */
+__attribute__((noinline, noclone, used)) int edge_lookup(const char *k)
+{
+	if (k[0] == 'm' || !k[0])
+		return edge_compute(k); /* at -O2 a tail call: jmp edge_compute */
+	return 1;
+}
+
+__attribute__((noinline, noclone)) static void deep_wait(int depth)
+{
+	volatile char pad[256];
+
+	pad[0] = (char)depth;
+	if (depth)
+		deep_wait(depth - 1);
+	else
+		pause();
+	sink += pad[0];
+}
+
+static void tally(const char *path)
+{
+	unsigned long tl = 0, tm = 0;
+	FILE *f = fopen(path, "w");
+	int i;
+
+	if (!f)
+		exit(1);
+	/* The empty key is not a symbol: fsprobe counts it under key read errors. */
+	for (i = 0; i < NKEYS - 1; i++) {
+		fprintf(f, "%s %lu %lu %lu\n", keys[i], lookups[i], lookups[i] - misses[i], misses[i]);
+		tl += lookups[i], tm += misses[i];
+	}
+	fprintf(f, "TOTAL %lu %lu %lu\n", tl, tl - tm, tm);
+	fclose(f);
+}
+
+struct job {
+	unsigned long n;
+	const char *tally;
+};
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	unsigned long i;
+	int k;
+
+	for (i = 0; i < j->n; i++) {
+		k = !strcmp(mode, "empty") ? (int)(i % 3) : (int)(i % 4 == 0);
+		lookups[k]++;
+		misses[k] += !edge_lookup(keys[k]);
+	}
+	tally(j->tally);
+	printf("done\n");
+	fflush(stdout);
+	if (!strcmp(mode, "idle"))
+		deep_wait(16);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct job j = { .n = 1000, .tally = "/dev/stdout" };
+	int i, wait_start = 0, sig;
+	pthread_t t;
+	sigset_t set;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+			mode = argv[++i];
+		else if (!strcmp(argv[i], "--requests") && i + 1 < argc)
+			j.n = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--tally") && i + 1 < argc)
+			j.tally = argv[++i];
+		else if (!strcmp(argv[i], "--wait-start"))
+			wait_start = 1;
+		else if (strcmp(argv[i], "--hold")) {
+			fprintf(stderr, "edge: unknown argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (wait_start) {
+		printf("ready pid=%d\n", (int)getpid());
+		fflush(stdout);
+		while (sigwait(&set, &sig) == 0 && sig != SIGUSR1)
+			if (sig != SIGUSR1)
+				return 0;
+	}
+	pthread_create(&t, NULL, worker, &j);
+	/* Always held: the idle worker never returns; SIGTERM ends the process. */
+	while (sigwait(&set, &sig) == 0 && sig == SIGUSR1)
+		;
+	return 0;
+}
