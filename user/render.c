@@ -284,7 +284,7 @@ int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
 		"Lookups counted under symbol=\"" FSP_OVERFLOW_LABEL "\" past --max-symbols.",
 		s->overflow.hits + s->overflow.misses);
 	counter(out, "fsprobe_lookups_too_deep_total",
-		"Lookups not counted because they nested deeper than fsprobe tracks.",
+		"Lookups not counted: nested deeper than fsprobe tracks, or no thread state.",
 		s->stats[FSP_STAT_DEPTH]);
 	counter(out, "fsprobe_lookups_unwound_total",
 		"Lookups left without a return (longjmp, exception); counted at unwind.",

@@ -56,8 +56,8 @@
 	"past --max-symbols.\n"                                                              \
 	"# TYPE fsprobe_symbols_overflow_total counter\n"                                    \
 	"fsprobe_symbols_overflow_total " #overflow "\n"                                     \
-	"# HELP fsprobe_lookups_too_deep_total Lookups not counted because they nested deeper " \
-	"than fsprobe tracks.\n"                                                             \
+	"# HELP fsprobe_lookups_too_deep_total Lookups not counted: nested deeper than fsprobe " \
+	"tracks, or no thread state.\n"                                                     \
 	"# TYPE fsprobe_lookups_too_deep_total counter\n"                                    \
 	"fsprobe_lookups_too_deep_total " #deep "\n"                                         \
 	"# HELP fsprobe_lookups_unwound_total Lookups left without a return (longjmp, "      \
