@@ -25,6 +25,8 @@ const volatile bool latency = false;
 const volatile bool lazy = false;
 /* With --pid: only this process's threads are settled by the iterator. */
 const volatile __u32 target_tgid = 0;
+/* Bytes the lookup's entry probe sits past the function's first byte (probe placement). */
+const volatile __u32 lookup_skip = 0;
 
 /* Next free slot in counts; slots are handed out once and never reused. */
 __u32 next_slot = 0;
@@ -66,6 +68,7 @@ struct frame {
 	__u64 miss_at; /* with latency: when the miss function was entered, 0 outside it */
 	/* seq << 1 | 1 while the request is not counted yet; whoever clears the bit counts it. */
 	__u64 tag;
+	__u64 ip;      /* the entry probe's address in the process: the lookup, as mapped */
 	__u32 slot;
 	__u32 missed;
 };
@@ -351,6 +354,7 @@ int BPF_KPROBE(lookup_entry)
 	f->missed = 0;
 	f->miss_at = 0;
 	f->start = latency ? bpf_ktime_get_ns() : 0;
+	f->ip = PT_REGS_IP(ctx);
 	/* Published last: a claim only ever sees a complete frame. */
 	__sync_lock_test_and_set(&f->tag, ((__u64)++ts->seq << 1) | 1);
 	ts->depth = d + 1;
@@ -451,7 +455,26 @@ int BPF_KPROBE(lookup_ret_insn)
  * probe of its newest lookup (that probe is a kernel entry itself). A saved stack pointer above
  * a frame's entry stack pointer therefore proves that lookup has returned.
  */
-SEC("iter/task")
+/*
+ * Whether the lookup of frame f (entry sp fsp) is still running in task: its return slot must
+ * still hold a return address right after a direct call of the lookup. The loader uses lazy
+ * counting only when every call of the lookup is such a call, so a live lookup always passes;
+ * once it has returned, a later call from that depth has put another return address there.
+ */
+static __always_inline bool still_inside(struct task_struct *task, __u64 fsp, __u64 ip)
+{
+	__u8 call[5];
+	__s32 rel;
+	__u64 ret;
+
+	if (bpf_copy_from_user_task(&ret, sizeof(ret), (void *)fsp, task, 0) ||
+	    bpf_copy_from_user_task(call, sizeof(call), (void *)(ret - 5), task, 0))
+		return true; /* unreadable: say nothing */
+	__builtin_memcpy(&rel, call + 1, sizeof(rel));
+	return call[0] == 0xe8 && ret + rel == ip - lookup_skip;
+}
+
+SEC("iter.s/task")
 int settle(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
@@ -468,14 +491,18 @@ int settle(struct bpf_iter__task *ctx)
 	for (int i = 0; i < FSP_MAX_DEPTH; i++) {
 		struct frame *f = &ts->frames[i];
 		__u64 t = *(volatile __u64 *)&f->tag, fsp = *(volatile __u64 *)&f->sp;
+		__u64 ip = *(volatile __u64 *)&f->ip;
 
+		if (!(t & 1))
+			continue;
 		/*
 		 * The registers are read after the frame: any kernel entry since the frame was
 		 * pushed (its own entry probe is one) left them at or below its sp. A frame
 		 * reused meanwhile has a new tag, which the claim's swap then refuses.
 		 */
 		sp = BPF_CORE_READ(regs, sp);
-		if (fsp < sp)
+		/* Above the frame: returned. Below it: returned too if its return slot moved on. */
+		if (fsp < sp || !still_inside(task, fsp, ip))
 			claim_tag(f, t);
 	}
 	return 0;

@@ -62,10 +62,9 @@ static const char usage[] =
 	"                             symbols are counted under symbol=\"" FSP_OVERFLOW_LABEL "\"\n"
 	"      --latency              measure lookup time and miss penalty (on in top, report)\n"
 	"      --no-latency           do not (no return probe on the miss function)\n"
-	"      --lazy                 no return probe on the lookup either, when the binary proves\n"
-	"                             the miss function runs only inside it: about half the cost\n"
-	"                             per lookup, but a sleeping thread's last lookup may wait to\n"
-	"                             be counted until the thread looks up again or exits\n"
+	"      --no-lazy              always count each lookup at a return probe; by default there\n"
+	"                             is none when the binary proves it unneeded (about half the\n"
+	"                             cost per lookup)\n"
 	"\n"
 	"Key expressions:\n"
 	"  cstr(E)                    NUL-terminated string at address E\n"
@@ -103,6 +102,7 @@ enum {
 	OPT_FORMAT,
 	OPT_SYMBOL_MAP,
 	OPT_LAZY,
+	OPT_NO_LAZY,
 };
 
 static const struct option long_opts[] = {
@@ -118,6 +118,7 @@ static const struct option long_opts[] = {
 	{ "latency", no_argument, NULL, OPT_LATENCY },
 	{ "no-latency", no_argument, NULL, OPT_NO_LATENCY },
 	{ "lazy", no_argument, NULL, OPT_LAZY },
+	{ "no-lazy", no_argument, NULL, OPT_NO_LAZY },
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
@@ -230,7 +231,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c, first;
 
 	*o = (struct options){
-		.s = { .key = DEFAULT_KEY, .max_symbols = DEFAULT_MAX_SYMBOLS, .latency = -1 },
+		.s = { .key = DEFAULT_KEY, .max_symbols = DEFAULT_MAX_SYMBOLS, .latency = -1,
+		       .lazy = 1 },
 		.listen = DEFAULT_LISTEN,
 		.path = DEFAULT_PATH,
 		.interval = 1,
@@ -275,7 +277,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->s.max_symbols = v;
 			break;
 		case OPT_LAZY:
-			o->s.lazy = 1;
+		case OPT_NO_LAZY:
+			o->s.lazy = c == OPT_LAZY;
 			break;
 		case OPT_LATENCY:
 		case OPT_NO_LATENCY:

@@ -28,6 +28,7 @@ struct fsp_probe {
 	struct bpf_program *progs[PROBE__MAX]; /* NULL: not used in this mode */
 	bool go;                               /* a Go program: no uretprobes, Go's ABI */
 	bool lazy_ok;                          /* the miss function runs only inside the lookup */
+	__u32 lookup_skip;                     /* where the lookup's entry probe sits */
 	struct bpf_link *ret_links[FSP_MAX_RETS]; /* Go: the lookup's RET instructions */
 };
 
@@ -143,9 +144,16 @@ static bool check_lazy(const struct fsp_func *lookup, const struct fsp_func *mis
 	}
 	ret = fsp_reach_only_from(miss->path, miss->vaddr, lookup->vaddr, lookup->size, why,
 				  sizeof(why));
-	if (ret != 1)
+	if (ret != 1) {
 		fsp_log_info("counting each lookup at its return, as %s may run outside %s: %s",
 			     miss->name, lookup->name, ret < 0 ? strerror(-ret) : why);
+		return false;
+	}
+	/* Settling checks a lookup's return slot for a direct call: there must be no other way in. */
+	ret = fsp_reach_only_from(lookup->path, lookup->vaddr, 0, ~0ULL, why, sizeof(why));
+	if (ret != 1)
+		fsp_log_info("counting each lookup at its return, as %s is not only called "
+			     "directly: %s", lookup->name, ret < 0 ? strerror(-ret) : why);
 	return ret == 1;
 }
 
@@ -193,6 +201,7 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	sk->rodata->mode = o->mode;
 	sk->rodata->lazy = is_lazy(p, o);
 	sk->rodata->target_tgid = o->target->pid;
+	sk->rodata->lookup_skip = p->lookup_skip;
 	sk->rodata->max_symbols = o->max_symbols;
 	/* --hit/--miss calls have no lookup window to time. */
 	sk->rodata->latency = o->latency && o->mode != FSP_MODE_HIT_MISS;
@@ -208,6 +217,21 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 		fsp_log_error("cannot size the maps for %u symbols: %s", o->max_symbols,
 			      strerror(-err));
 	return err;
+}
+
+static int open_and_load(struct fsp_probe *p, const struct fsp_probe_opts *o)
+{
+	int err;
+
+	p->skel = fsprobe_bpf__open();
+	if (!p->skel) {
+		err = -errno;
+		fsp_log_error("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	plan(p, o);
+	err = configure(p, o);
+	return err ? err : fsprobe_bpf__load(p->skel);
 }
 
 int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
@@ -227,25 +251,29 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 	if (!p)
 		return -ENOMEM;
 	p->go = fsp_resolve_is_go(lookup.path) == 1;
-	if (o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go)
+	if (o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go) {
+		struct fsp_place pl;
+
 		p->lazy_ok = check_lazy(&lookup, &miss);
+		fsp_place_probe(lookup.path, lookup.offset, lookup.size, &pl);
+		p->lookup_skip = pl.skipped;
+	}
 	if (p->go)
 		fsp_log_debug("%s is a Go program: Go's registers, goroutines, no uretprobes",
 			      lookup.path);
-	p->skel = fsprobe_bpf__open();
-	if (!p->skel) {
-		err = -errno;
-		fsp_log_error("cannot open the BPF object: %s", strerror(-err));
-		goto free_probe;
+	err = open_and_load(p, o);
+	/* The settling iterator reads other tasks' memory: kernel 5.18 or later. */
+	if (err && err != -ENOMEM && is_lazy(p, o)) {
+		fsp_log_info("counting each lookup at its return: lazy counting did not load (%s)",
+			     strerror(-err));
+		fsprobe_bpf__destroy(p->skel);
+		p->lazy_ok = false;
+		err = open_and_load(p, o);
 	}
-	plan(p, o);
-	err = configure(p, o);
-	if (err)
-		goto destroy_probe;
-	err = fsprobe_bpf__load(p->skel);
 	if (err) {
-		fsp_log_error("cannot load the BPF programs: %s (run with --verbose for the "
-			      "verifier log)", strerror(-err));
+		if (p->skel)
+			fsp_log_error("cannot load the BPF programs: %s (run with --verbose for the "
+				      "verifier log)", strerror(-err));
 		goto destroy_probe;
 	}
 	if (o->mode != FSP_MODE_HIT_MISS && !p->go) {
@@ -274,9 +302,6 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 
 destroy_probe:
 	fsp_probe_destroy(p);
-	return err;
-free_probe:
-	free(p);
 	return err;
 }
 

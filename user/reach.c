@@ -120,7 +120,9 @@ static int exported(Elf *elf, __u64 target)
 int fsp_reach_only_from(const char *path, __u64 target, __u64 from, __u64 size, char *why,
 			size_t why_len)
 {
-	struct scan sc = { .target = target, .from = from, .to = from + size };
+	/* size ~0 with from 0: a direct call from anywhere is fine. */
+	struct scan sc = { .target = target, .from = from,
+			   .to = from + size < from ? ~0ULL : from + size };
 	Elf_Scn *scn = NULL;
 	cs_insn *insn = NULL;
 	__u64 code = 0;

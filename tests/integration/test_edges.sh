@@ -10,10 +10,11 @@ check "edge_lookup tail-calls edge_compute (jmp)" \
 
 # run ID NAME MODE FSPROBE-ARGS...: exact per symbol once the worker is done.
 run() {
-	local id=$1 name=$2 mode=$3
+	local id=$1 name=$2 mode=$3 fns=(--lookup edge_lookup --miss edge_compute)
 	shift 3
+	[ "$mode" = idle ] && fns=(--lookup edge_lookup2 --miss edge_compute2)
 	FEATURESTORE=$EDGE fs_start "$id" --mode "$mode" --requests 3000 || return
-	fsp_start "$id.fsp" --pid "$FS_PID" --lookup edge_lookup --miss edge_compute "$@" || return
+	fsp_start "$id.fsp" --pid "$FS_PID" "${fns[@]}" "$@" || return
 	fs_go "$id" || { fail "$name: workload finishes"; return; }
 	scrape "$TMP/$id.m"
 	same_counts "$name" "$TMP/$id.m" "$FS_TALLY"
@@ -26,6 +27,9 @@ run taillat "tail call with --latency" tail --latency
 run empty "unreadable (empty) keys do not take other lookups' misses" empty
 check "... and are counted as empty keys (1000)" \
 	grep -qx 'fsprobe_key_read_errors_total{reason="empty"} 1000' "$TMP/empty.m"
-run idle "a worker idle below its last lookup: every lookup counted" idle
+run idle "a worker idle below its last lookup: every lookup counted" idle --no-lazy
 run emptylazy "unreadable keys with --lazy" empty --lazy
+run idlelazy "a worker idle below its last lookup, with --lazy: settled by its return slot" idle --lazy
+check "--lazy was proven safe for edge_lookup2/edge_compute2 (no return probe)" \
+	bash -c "! grep -q 'counting each lookup at its return' '$TMP/idlelazy.fsp.log'"
 finish
