@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "collect.h"
 #include "render.h"
 #include "view.h"
 
@@ -66,20 +67,6 @@ static void fill(struct fsp_view_row *r, const struct fsp_counts *cur,
 	r->lookup_p99 = fsp_view_percentile(&d, 0.99);
 }
 
-/* The collector's key order (collect.c): byte strings, or integers by signedness. */
-static int cmp_key(__u32 type, const struct fsp_key *a, const struct fsp_key *b)
-{
-	__s64 sa, sb;
-
-	if (type == FSP_KEY_CSTR || type == FSP_KEY_BYTES)
-		return strncmp(a->data, b->data, FSP_KEY_MAX);
-	memcpy(&sa, a->data, sizeof(sa));
-	memcpy(&sb, b->data, sizeof(sb));
-	if (type == FSP_KEY_U64 || type == FSP_KEY_U32)
-		return (__u64)sa < (__u64)sb ? -1 : (__u64)sa > (__u64)sb;
-	return sa < sb ? -1 : sa > sb;
-}
-
 static void set_name(struct fsp_view_row *r, const struct fsp_snapshot *snap,
 		     const struct fsp_key *key, struct fsp_buf *scratch)
 {
@@ -131,9 +118,9 @@ int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
 		struct fsp_counts p = {};
 		const struct fsp_latency *lp = NULL;
 
-		while (j < nold && cmp_key(cur->key_type, &old[j].key, &s->key) < 0)
+		while (j < nold && fsp_collect_key_cmp(cur->key_type, &old[j].key, &s->key) < 0)
 			j++;
-		if (j < nold && !cmp_key(cur->key_type, &old[j].key, &s->key)) {
+		if (j < nold && !fsp_collect_key_cmp(cur->key_type, &old[j].key, &s->key)) {
 			p = (struct fsp_counts){ old[j].hits, old[j].misses };
 			lp = prev->latency ? &prev->latency[j] : NULL;
 		}
