@@ -72,13 +72,24 @@ static int attach_go_returns(struct fsp_probe *p, const struct fsp_target *t,
 	return 0;
 }
 
+/*
+ * Where on a function its probes go, decided once: entry and return probes share it (one
+ * breakpoint serves both, and past an endbr64 the return address is still at [sp]).
+ */
+static void place(const struct fsp_probe *p, const struct fsp_func *fn, struct fsp_place *pl)
+{
+	if (p->go)
+		fsp_place_go_entry(fn->path, fn->offset, fn->size, pl);
+	else
+		fsp_place_probe(fn->path, fn->offset, fn->size, pl);
+}
+
 static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
-		  const struct fsp_func *fn, const char *role)
+		  const struct fsp_func *fn, const struct fsp_place *pl, const char *role)
 {
 	bool retprobe = idx == PROBE_MISS_RET || idx == PROBE_LOOKUP_RET;
 	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = retprobe);
 	struct fsp_probe_info *info = &p->info[idx];
-	struct fsp_place pl;
 	int err;
 
 	snprintf(info->function, sizeof(info->function), "%s", fn->name);
@@ -88,30 +99,22 @@ static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 		info->attached = !err;
 		return err;
 	}
-	/*
-	 * Entry and return probes share the placement: one breakpoint serves both, and past an
-	 * endbr64 the return address is still at [sp].
-	 */
-	if (p->go)
-		fsp_place_go_entry(fn->path, fn->offset, fn->size, &pl);
-	else
-		fsp_place_probe(fn->path, fn->offset, fn->size, &pl);
-	snprintf(info->placement, sizeof(info->placement), "%s", pl.reason);
-	info->offset = pl.offset;
+	snprintf(info->placement, sizeof(info->placement), "%s", pl->reason);
+	info->offset = pl->offset;
 	/* pid -1 also catches processes started later: the probe lives on the file's inode. */
 	p->links[idx] = bpf_program__attach_uprobe_opts(p->progs[idx], t->pid ? t->pid : -1,
-							fn->path, pl.offset, &uo);
+							fn->path, pl->offset, &uo);
 	if (!p->links[idx]) {
 		err = -errno;
 		fsp_log_error("cannot attach %s to %s at offset 0x%llx in %s: %s",
 			      retprobe ? "uretprobe" : "uprobe", fn->name,
-			      (unsigned long long)pl.offset, fn->path, strerror(-err));
+			      (unsigned long long)pl->offset, fn->path, strerror(-err));
 		return err;
 	}
 	info->attached = 1;
 	fsp_log_debug("attached %s%s in %s at file offset 0x%llx (function at 0x%llx): %s",
 		      fn->name, retprobe ? " (return)" : "", fn->path,
-		      (unsigned long long)pl.offset, (unsigned long long)fn->offset, pl.reason);
+		      (unsigned long long)pl->offset, (unsigned long long)fn->offset, pl->reason);
 	return 0;
 }
 
@@ -237,6 +240,7 @@ static int open_and_load(struct fsp_probe *p, const struct fsp_probe_opts *o)
 int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 {
 	const char *lookup_role = o->mode == FSP_MODE_HIT_MISS ? "hit" : "lookup";
+	struct fsp_place lookup_pl, miss_pl = {};
 	struct fsp_func lookup, miss = {};
 	struct fsp_probe *p;
 	int err, i;
@@ -251,13 +255,12 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 	if (!p)
 		return -ENOMEM;
 	p->go = fsp_resolve_is_go(lookup.path) == 1;
-	if (o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go) {
-		struct fsp_place pl;
-
+	place(p, &lookup, &lookup_pl);
+	if (o->miss)
+		place(p, &miss, &miss_pl);
+	p->lookup_skip = lookup_pl.skipped;
+	if (o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go)
 		p->lazy_ok = check_lazy(&lookup, &miss);
-		fsp_place_probe(lookup.path, lookup.offset, lookup.size, &pl);
-		p->lookup_skip = pl.skipped;
-	}
 	if (p->go)
 		fsp_log_debug("%s is a Go program: Go's registers, goroutines, no uretprobes",
 			      lookup.path);
@@ -293,7 +296,7 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 
 		if (p->progs[i])
 			err = attach(p, i, o->target, on_miss ? &miss : &lookup,
-				     on_miss ? "miss" : lookup_role);
+				     on_miss ? &miss_pl : &lookup_pl, on_miss ? "miss" : lookup_role);
 	}
 	if (err)
 		goto destroy_probe;
