@@ -18,7 +18,7 @@
 #include "../common/hash.h"
 
 /* Longest key stored, in bytes. Longer keys are never cached: every lookup of one misses. */
-#define CORE_KEY_MAX 63
+#define CORE_KEY_MAX 127
 #define CORE_NIL     UINT32_MAX
 
 /* The cost of a miss: the features of KEY, from a tick stream derived from KEY alone. */

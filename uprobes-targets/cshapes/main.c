@@ -16,10 +16,10 @@
 static const char *const shape_names[] = {
 	[SHAPE_STRUCT] = "struct", [SHAPE_PTRLEN] = "ptrlen", [SHAPE_INTID] = "intid",
 	[SHAPE_RAWKEY] = "rawkey", [SHAPE_RETVAL] = "retval", [SHAPE_RETBOOL] = "retbool",
-	[SHAPE_LIB] = "lib",
+	[SHAPE_LIB] = "lib",	   [SHAPE_PADDED] = "padded",
 };
 #define NSHAPES	   (sizeof(shape_names) / sizeof(shape_names[0]))
-#define SHAPE_LIST "struct, ptrlen, intid, rawkey, retval, retbool or lib"
+#define SHAPE_LIST "struct, ptrlen, intid, rawkey, retval, retbool, lib or padded"
 
 struct options {
 	struct flags f;
@@ -33,17 +33,19 @@ enum {
 	OPT_RAW_KEYS,
 	OPT_ID_BASE,
 	OPT_SYMBOL_MAP,
+	OPT_KEY_LEN,
 };
 
 static const struct cli_opt options[] = {
 	{ "shape", "SHAPE", OPT_SHAPE,
-	  "struct | ptrlen | intid | rawkey | retval | retbool | lib" },
+	  "struct | ptrlen | intid | rawkey | retval | retbool | lib | padded" },
 	FLAGS_LOAD_OPTS,
 	FLAGS_LIFE_OPTS,
 	{ "raw-keys", "N", OPT_RAW_KEYS,
 	  "rawkey: feature names per symbol, f000000.. (default 1000)" },
 	{ "id-base", "N", OPT_ID_BASE, "intid: id of the most popular symbol (default 1)" },
 	{ "symbol-map", "PATH", OPT_SYMBOL_MAP, "intid: write 'ID SYMBOL' lines to PATH" },
+	{ "key-len", "N", OPT_KEY_LEN, "padded: key length, symbol then '_'s (default 100)" },
 	{ 0 },
 };
 
@@ -68,7 +70,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	flags_init(&o->f);
-	o->wl = (struct workload){ .raw_keys = 1000, .id_base = 1 };
+	o->wl = (struct workload){ .raw_keys = 1000, .id_base = 1, .key_len = 100 };
 	o->have_shape = 0;
 	o->symbol_map = NULL;
 	while ((c = cli_next(argc, argv, &name)) != -1) {
@@ -82,6 +84,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_ID_BASE:
 			o->wl.id_base = (uint32_t)cli_uint(name, optarg, 0, UINT32_MAX);
+			break;
+		case OPT_KEY_LEN:
+			o->wl.key_len = (uint32_t)cli_uint(name, optarg, 1, KEY_LEN_MAX);
 			break;
 		case OPT_SYMBOL_MAP:
 			o->symbol_map = cli_path(name, optarg);

@@ -28,6 +28,7 @@ enum shape {
 	SHAPE_RETVAL,  /* cache_find(sym) returns NULL on a miss: --hit-when 'ret != 0' */
 	SHAPE_RETBOOL, /* cache_has(sym) returns a bool: --hit-when 'u8(ret) != 0' */
 	SHAPE_LIB,     /* libcache_lookup(sym) in libfscache.so: key cstr(arg0) */
+	SHAPE_PADDED,  /* cache_get_buf(ptr, len): the symbol, '_' up to --key-len, then a NUL */
 };
 
 /* The request handed to cache_get_req(). pahole: symbol is at offset 8. */
@@ -56,11 +57,15 @@ void *cache_find(const char *symbol);
 void cache_insert(const char *symbol);
 bool cache_has(const char *symbol);
 
+/* Longest --key-len. */
+#define KEY_LEN_MAX 120
+
 /* How the workers build their requests. */
 struct workload {
 	enum shape shape;
 	uint32_t raw_keys; /* rawkey: distinct feature names per symbol */
 	uint32_t id_base;  /* intid: id of the most popular symbol */
+	uint32_t key_len;  /* padded: bytes in a key (not counting its NUL) */
 };
 
 /* workload.c: sets up NSYMBOLS symbols and fills in LOAD's universe, tally and lookup. */

@@ -15,7 +15,8 @@
 #include "libfscache.h"
 #include "shapes.h"
 
-/* Characters that follow a --shape ptrlen key in its buffer: anything but a NUL. */
+/* --shape ptrlen: the buffer a key sits in, followed by these (anything but a NUL). */
+#define PTRLEN_BUF 64
 static const char garbage[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789|#%";
 
 static struct workload wl;
@@ -27,7 +28,7 @@ static struct tally tally;
 static int request(uint32_t idx, uint64_t seq, uint64_t *aux)
 {
 	const char *name = uni.names[idx];
-	char sym[SYMBOL_MAX], buf[64];
+	char sym[SYMBOL_MAX], buf[KEY_LEN_MAX + 1];
 	size_t len = strlen(name), i;
 	struct request req;
 
@@ -45,9 +46,9 @@ static int request(uint32_t idx, uint64_t seq, uint64_t *aux)
 		/* "GET <key>" then non-NUL garbage up to the end of the buffer. */
 		memcpy(buf, "GET ", 4);
 		memcpy(buf + 4, name, len);
-		for (i = 4 + len; i < sizeof(buf) - 1; i++)
+		for (i = 4 + len; i < PTRLEN_BUF - 1; i++)
 			buf[i] = garbage[rng_next(aux) % (sizeof(garbage) - 1)];
-		buf[sizeof(buf) - 1] = '\0';
+		buf[PTRLEN_BUF - 1] = '\0';
 		return cache_get_buf(buf + 4, len);
 	case SHAPE_INTID:
 		return cache_get_id(wl.id_base + idx);
@@ -70,6 +71,17 @@ static int request(uint32_t idx, uint64_t seq, uint64_t *aux)
 	case SHAPE_LIB:
 		memcpy(sym, name, SYMBOL_MAX);
 		return libcache_lookup(sym);
+	case SHAPE_PADDED:
+		/* Never shorter than the name, so keys stay distinct. */
+		if (len < wl.key_len) {
+			memcpy(buf, name, len);
+			memset(buf + len, '_', wl.key_len - len);
+			len = wl.key_len;
+		} else {
+			memcpy(buf, name, len);
+		}
+		buf[len] = '\0';
+		return cache_get_buf(buf, len);
 	}
 	return 0;
 }
