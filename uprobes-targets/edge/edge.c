@@ -5,6 +5,8 @@
  *   empty  every third key is empty (not counted by fsprobe), and misses
  *   idle   after the workload the worker stays alive, blocked deeper than its last lookup
  *          (through edge_lookup2/edge_compute2, a pair --lazy can be proven safe for)
+ *   exec   as idle, but then the worker (not the main thread) execs /bin/sleep: the process
+ *          lives on as another program and the worker's thread id becomes the process id
  * Flags as the other targets: --wait-start, --hold, --tally PATH, --requests N (per mode run).
  */
 #include <pthread.h>
@@ -95,13 +97,23 @@ static void *worker(void *arg)
 	for (i = 0; i < j->n; i++) {
 		k = !strcmp(mode, "empty") ? (int)(i % 3) : (int)(i % 4 == 0);
 		lookups[k]++;
-		misses[k] += !strcmp(mode, "idle") ? !edge_lookup2(keys[k]) : !edge_lookup(keys[k]);
+		misses[k] += strcmp(mode, "idle") && strcmp(mode, "exec") ? !edge_lookup(keys[k])
+									  : !edge_lookup2(keys[k]);
 	}
 	tally(j->tally);
 	printf("done\n");
 	fflush(stdout);
 	if (!strcmp(mode, "idle"))
 		deep_wait(16);
+	if (!strcmp(mode, "exec")) {
+		sigset_t all;
+
+		/* The signal mask survives exec: let SIGTERM end the sleep. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_UNBLOCK, &all, NULL);
+		execl("/bin/sleep", "sleep", "600", (char *)NULL);
+		exit(1);
+	}
 	return NULL;
 }
 
