@@ -27,6 +27,11 @@ const volatile bool lazy = false;
 const volatile __u32 target_tgid = 0;
 /* Bytes the lookup's entry probe sits past the function's first byte (probe placement). */
 const volatile __u32 lookup_skip = 0;
+/* slot_hints has 1 << hint_bits entries, thread_slots 1 << thread_bits. */
+const volatile __u32 hint_bits = 1;
+const volatile __u32 thread_bits = 0;
+/* Off: every thread keeps its state in task storage (--thread-slots 0, Go, --hit/--miss). */
+const volatile bool thread_slots_on = false;
 
 /* Next free slot in counts; slots are handed out once and never reused. */
 __u32 next_slot = 0;
@@ -38,6 +43,26 @@ struct {
 	__type(key, struct fsp_key);
 	__type(value, __u32);
 } symbols SEC(".maps");
+
+/* slot -> its key, written before the slot is published: lets a hint be checked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* resized to max_symbols by the loader */
+	__type(key, __u32);
+	__type(value, struct fsp_key);
+} names SEC(".maps");
+
+/*
+ * hash(key) -> slot + 1, or 0. A hint, checked against names, that spares the hot path the
+ * symbol hash lookup: an array lookup is inlined, a hash lookup is a call. A stale or colliding
+ * hint fails the check and the symbol hash answers, so hints can be plain, racy stores.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2); /* resized to 1 << hint_bits by the loader */
+	__type(key, __u32);
+	__type(value, __u32);
+} slot_hints SEC(".maps");
 
 /* slot -> counts; slot max_symbols is the overflow series. */
 struct {
@@ -68,16 +93,30 @@ struct frame {
 	__u64 miss_at; /* with latency: when the miss function was entered, 0 outside it */
 	/* seq << 1 | 1 while the request is not counted yet; whoever clears the bit counts it. */
 	__u64 tag;
-	__u64 ip;      /* the entry probe's address in the process: the lookup, as mapped */
+	__u64 ip; /* the entry probe's address in the process: the lookup, as mapped */
 	__u32 slot;
 	__u32 missed;
 };
 
 struct thread_state {
 	__u32 depth;
-	__u32 seq;
+	__u32 seq;   /* never reset: a frame's tag is unique even after its entry changes hands */
+	__u32 owner; /* in thread_slots: the thread id that claimed the entry, 0 when free */
+	__u32 pad;
 	struct frame frames[FSP_MAX_DEPTH];
 };
+
+/*
+ * tid mod size -> the state of the first thread to claim the entry: an array lookup is
+ * inlined, where task storage is a helper call (20 ns here). A thread whose entry is taken
+ * keeps its state in task storage instead; the exit hook frees the entry.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* resized to 1 << thread_bits by the loader */
+	__type(key, __u32);
+	__type(value, struct thread_state);
+} thread_slots SEC(".maps");
 
 /* Freed with the thread, so an exiting thread never leaks a frame. */
 struct {
@@ -99,6 +138,33 @@ struct {
 	__type(value, struct thread_state);
 } goroutines SEC(".maps");
 
+/* The entry of thread_slots that thread tid may own. */
+static __always_inline struct thread_state *slot_state(__u32 tid)
+{
+	__u32 idx = tid & ((1U << thread_bits) - 1);
+
+	return bpf_map_lookup_elem(&thread_slots, &idx);
+}
+
+/* The state of the current thread: its thread_slots entry, else its task storage. */
+static __always_inline struct thread_state *thread_state_of(bool create)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct thread_state *ts = thread_slots_on ? slot_state(tid) : NULL, *own;
+
+	if (ts && *(volatile __u32 *)&ts->owner == tid)
+		return ts;
+	/* A thread with state in task storage stays there: its open frames are there. */
+	own = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+	if (own || !create)
+		return own;
+	if (ts && !*(volatile __u32 *)&ts->owner &&
+	    __sync_val_compare_and_swap(&ts->owner, 0, tid) == 0)
+		return ts;
+	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
 static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool create)
 {
 	static const struct thread_state zero = {};
@@ -106,8 +172,7 @@ static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool c
 	__u64 g;
 
 	if (!key_prog.go_abi)
-		return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
-					    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+		return thread_state_of(create);
 #if defined(__TARGET_ARCH_x86)
 	g = ctx->r14;
 #else
@@ -193,13 +258,13 @@ static __always_inline void hist_add(__u32 slot, bool miss, __u64 ns)
 /* retN: System V returns in RAX, RDX; Go in the argument registers. */
 static __always_inline __u64 ret_reg(struct pt_regs *ctx, __u32 n)
 {
-	__u64 rax = PT_REGS_RC(ctx), rdx = ctx->dx;
-
 	if (key_prog.go_abi)
 		return fsp_arg(ctx, n, true);
-	/* Both loaded first, as in fsp_arg: no ctx access at a variable offset. */
-	asm volatile("" : : "r"(rax), "r"(rdx) : "memory");
-	return n ? rdx : rax;
+#if defined(__TARGET_ARCH_x86)
+	return n ? FSP_REG(ctx, dx) : FSP_REG(ctx, ax);
+#else
+	return PT_REGS_RC(ctx);
+#endif
 }
 
 static __always_inline bool pred_holds(__u64 ret)
@@ -253,29 +318,6 @@ static __always_inline void claim(struct frame *f)
 	claim_tag(f, *(volatile __u64 *)&f->tag);
 }
 
-static __always_inline __u32 slot_of(const struct fsp_key *key)
-{
-	__u32 *found, slot;
-
-	found = bpf_map_lookup_elem(&symbols, key);
-	if (found)
-		return *found;
-	if (next_slot >= max_symbols)
-		return max_symbols;
-	slot = __sync_fetch_and_add(&next_slot, 1);
-	if (slot >= max_symbols)
-		return max_symbols;
-	if (!bpf_map_update_elem(&symbols, key, &slot, BPF_NOEXIST))
-		return slot;
-	/*
-	 * Another CPU inserted the same key first: use its slot and hand ours back if nobody took
-	 * a later one meanwhile; otherwise ours stays unnamed and zero (at most --max-symbols holds).
-	 */
-	__sync_val_compare_and_swap(&next_slot, slot + 1, slot);
-	found = bpf_map_lookup_elem(&symbols, key);
-	return found ? *found : max_symbols;
-}
-
 /* Count and drop frames whose function has already left (stack at or above their sp). */
 static __always_inline void drop_unwound(struct thread_state *ts, __u64 sp)
 {
@@ -296,12 +338,120 @@ static __always_inline void drop_unwound(struct thread_state *ts, __u64 sp)
 	}
 }
 
-/* The key's slot, or -1 (counted in stats) when the key cannot be read. */
-static __always_inline long key_slot(struct pt_regs *ctx)
-{
-	struct fsp_key key = {};
+#define KEY_WORDS  (FSP_KEY_MAX / 8)
+#define FAST_WORDS (FSP_FAST_MAX / 8)
 
-	switch (fsp_read_key(ctx, &key_prog, &key)) {
+/* A key's first nw words, w; the rest are zero (keys are zero-padded, so equal keys hash equal). */
+static __always_inline __u32 key_hash(const __u64 *w, int nw)
+{
+	__u64 rest = 0, h;
+
+	/* Short keys (tickers) fill the first two words; the rest are folded in. */
+#pragma unroll
+	for (int i = 2; i < nw; i++)
+		rest ^= w[i];
+	h = w[0] * 0x9e3779b97f4a7c15ULL + w[1] * 0xc2b2ae3d27d4eb4fULL +
+	    rest * 0x165667b19e3779f9ULL;
+	return h >> (64 - hint_bits);
+}
+
+/* Whether slot's name is the key whose first nw words are w, the rest zero. */
+static __always_inline bool slot_named(__u32 slot, const __u64 *w, int nw)
+{
+	const __u64 *name = bpf_map_lookup_elem(&names, &slot);
+	__u64 d = 0;
+
+	if (!name)
+		return false;
+#pragma unroll
+	for (int i = 0; i < KEY_WORDS; i++)
+		d |= name[i] ^ (i < nw ? w[i] : 0);
+	return !d;
+}
+
+/* The symbol hash's answer, inserting the key with the next free slot if it is new. */
+static __always_inline __u32 slot_insert(const struct fsp_key *key)
+{
+	__u32 *found, slot;
+
+	found = bpf_map_lookup_elem(&symbols, key);
+	if (found)
+		return *found;
+	if (next_slot >= max_symbols)
+		return max_symbols;
+	slot = __sync_fetch_and_add(&next_slot, 1);
+	if (slot >= max_symbols)
+		return max_symbols;
+	/* Named before it is published: whoever finds the slot can check a hint against it. */
+	bpf_map_update_elem(&names, &slot, key, BPF_ANY);
+	if (!bpf_map_update_elem(&symbols, key, &slot, BPF_NOEXIST))
+		return slot;
+	/*
+	 * Another CPU inserted the same key first: use its slot and hand ours back if nobody took
+	 * a later one meanwhile; otherwise ours stays unnamed and zero (at most --max-symbols
+	 * holds). Ours was never returned, so no hint points at it.
+	 */
+	__sync_val_compare_and_swap(&next_slot, slot + 1, slot);
+	found = bpf_map_lookup_elem(&symbols, key);
+	return found ? *found : max_symbols;
+}
+
+/* The slot of a key, after its hint (NULL: none) failed; the hint learns it. */
+static __always_inline __u32 slot_learn(const struct fsp_key *key, __u32 *hint)
+{
+	__u32 slot = slot_insert(key);
+
+	if (hint && slot < max_symbols)
+		*(volatile __u32 *)hint = slot + 1;
+	return slot;
+}
+
+static __always_inline __u32 *hint_of(__u32 idx)
+{
+	return bpf_map_lookup_elem(&slot_hints, &idx);
+}
+
+/* A hint's slot (hint 0 wraps to a slot that has no name). */
+static __always_inline __u32 hinted(__u32 *hint)
+{
+	return hint ? *(volatile __u32 *)hint - 1 : FSP_NO_SLOT;
+}
+
+/*
+ * The subprograms below the hot path keep whole keys on their stacks, which puts them on the
+ * kernel's per-CPU private stack: a user-memory read costs more there, the hot path's does not.
+ */
+
+/* A short key's first sight (or a colliding hint): the symbol hash takes whole keys. */
+static __noinline __u32 slot_learn_fast(const __u64 *w, __u32 *hint)
+{
+	struct fsp_key key __attribute__((aligned(8))) = {};
+
+	__builtin_memcpy(key.data, w, FSP_FAST_MAX);
+	return slot_learn(&key, hint);
+}
+
+/* A key too long for the hot path, or field(). -1: not counted. */
+static __noinline long key_slot_slow(struct pt_regs *ctx)
+{
+	struct fsp_key key __attribute__((aligned(8))) = {};
+	/* field()'s whole key; zeroed: bytes() adds no NUL */
+	char raw[FSP_RAW_MAX] __attribute__((aligned(8))) = {};
+	__u64 *w = (__u64 *)key.data;
+	__u32 *hint, slot;
+	int res;
+
+	if (key_prog.type == FSP_KEY_CSTR && !key_prog.field_on) {
+		/* A byte more than a key holds: one of exactly 63 bytes is not cut. */
+		res = fsp_read_key(ctx, &key_prog, raw, FSP_KEY_MAX + 1, NULL);
+#pragma unroll
+		for (int i = 0; i < KEY_WORDS; i++)
+			w[i] = ((const __u64 *)raw)[i];
+		key.data[FSP_KEY_MAX - 1] = 0;
+	} else {
+		res = fsp_read_key(ctx, &key_prog, key.data, FSP_KEY_MAX, raw);
+	}
+	switch (res) {
 	case FSP_KEY_OK:
 		break;
 	case FSP_KEY_OK_TRUNCATED:
@@ -317,7 +467,43 @@ static __always_inline long key_slot(struct pt_regs *ctx)
 		stat_inc(FSP_STAT_READ_EMPTY);
 		return -1;
 	}
-	return slot_of(&key);
+	hint = hint_of(key_hash(w, KEY_WORDS));
+	slot = hinted(hint);
+	if (slot_named(slot, w, KEY_WORDS))
+		return slot;
+	return slot_learn(&key, hint);
+}
+
+/*
+ * The key's slot, or -1 (counted in stats) when the key cannot be read. The hot path reads
+ * the key onto the stack and finds its slot through a hint: no map call. A subprogram of its
+ * own, under 64 bytes of stack: past that the kernel moves a program's stack to per-CPU memory,
+ * where user-copy hardening makes each read of user memory cost about 20 ns more.
+ */
+static __noinline long key_slot(struct pt_regs *ctx)
+{
+	__u64 w[FAST_WORDS] = {};
+	__u32 *hint, slot;
+	int res;
+
+	if (key_prog.field_on)
+		return key_slot_slow(ctx);
+	res = fsp_read_key(ctx, &key_prog, (char *)w, FSP_FAST_MAX, NULL);
+	if (res == FSP_KEY_OK_TRUNCATED)
+		return key_slot_slow(ctx);
+	if (res == FSP_KEY_FAULT) {
+		stat_inc(FSP_STAT_READ_FAULT);
+		return -1;
+	}
+	if (res != FSP_KEY_OK) {
+		stat_inc(FSP_STAT_READ_EMPTY);
+		return -1;
+	}
+	hint = hint_of(key_hash(w, FAST_WORDS));
+	slot = hinted(hint);
+	if (slot_named(slot, w, FAST_WORDS))
+		return slot;
+	return slot_learn_fast(w, hint);
 }
 
 SEC("uprobe")
@@ -474,20 +660,12 @@ static __always_inline bool still_inside(struct task_struct *task, __u64 fsp, __
 	return call[0] == 0xe8 && ret + rel == ip - lookup_skip;
 }
 
-SEC("iter.s/task")
-int settle(struct bpf_iter__task *ctx)
+/* Count the frames of task (its state ts) whose lookups have returned. */
+static __always_inline void settle_frames(struct task_struct *task, struct thread_state *ts)
 {
-	struct task_struct *task = ctx->task;
-	struct thread_state *ts;
-	struct pt_regs *regs;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	__u64 sp;
 
-	if (!task || (target_tgid && (__u32)task->tgid != target_tgid))
-		return 0;
-	ts = bpf_task_storage_get(&threads, task, 0, 0);
-	if (!ts)
-		return 0;
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	for (int i = 0; i < FSP_MAX_DEPTH; i++) {
 		struct frame *f = &ts->frames[i];
 		__u64 t = *(volatile __u64 *)&f->tag, fsp = *(volatile __u64 *)&f->sp;
@@ -505,21 +683,64 @@ int settle(struct bpf_iter__task *ctx)
 		if (fsp < sp || !still_inside(task, fsp, ip))
 			claim_tag(f, t);
 	}
+}
+
+SEC("iter.s/task")
+int settle(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct thread_state *ts;
+	__u32 tid;
+
+	if (!task || (target_tgid && (__u32)task->tgid != target_tgid))
+		return 0;
+	tid = task->pid;
+	ts = thread_slots_on ? slot_state(tid) : NULL;
+	if (ts && *(volatile __u32 *)&ts->owner == tid)
+		settle_frames(task, ts);
+	ts = bpf_task_storage_get(&threads, task, 0, 0);
+	if (ts)
+		settle_frames(task, ts);
 	return 0;
 }
 
-/* A thread that exits has left every lookup: count them before its storage goes. */
+/* Count every open lookup of ts and empty it: its thread has left the program. */
+static __always_inline void claim_all(struct thread_state *ts)
+{
+	for (int i = 0; i < FSP_MAX_DEPTH; i++)
+		claim(&ts->frames[i]);
+	ts->depth = 0;
+}
+
+/* Thread tid (the current task until now) leaves its program: exit, or exec of another. */
+static __always_inline void thread_done(__u32 tid)
+{
+	struct thread_state *ts = thread_slots_on ? slot_state(tid) : NULL;
+
+	if (ts && *(volatile __u32 *)&ts->owner == tid) {
+		claim_all(ts);
+		/* Freed last: the next owner starts with no frames. */
+		__sync_lock_test_and_set(&ts->owner, 0);
+	}
+	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+	if (ts)
+		claim_all(ts);
+}
+
 SEC("tp_btf/sched_process_exit")
 int thread_exit(void *ctx)
 {
-	struct thread_state *ts;
-
 	(void)ctx;
-	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
-	if (!ts)
-		return 0;
-	for (int i = 0; i < FSP_MAX_DEPTH; i++)
-		claim(&ts->frames[i]);
+	thread_done((__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+/* exec from any thread: the new program has none of our probes, and its tid may change. */
+SEC("tp_btf/sched_process_exec")
+int thread_exec(__u64 *ctx)
+{
+	/* (struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
+	thread_done((__u32)ctx[1]);
 	return 0;
 }
 

@@ -14,6 +14,9 @@
 #endif
 #endif
 
+/* Bytes of a key read onto the BPF stack; longer keys take a slower path. */
+#define FSP_FAST_MAX 40
+
 /* Key evaluation outcome. */
 enum fsp_key_res {
 	FSP_KEY_OK,
@@ -23,31 +26,64 @@ enum fsp_key_res {
 	FSP_KEY_NO_FIELD,
 };
 
+#if defined(__TARGET_ARCH_x86)
+/*
+ * One register of ctx at a constant offset, opaque to clang: a plain switch over ctx fields
+ * becomes one ctx load at a variable offset, which the verifier refuses.
+ */
+#define FSP_REG(ctx, reg)                                                                          \
+	({                                                                                         \
+		__u64 __v;                                                                         \
+		asm volatile("%0 = *(u64 *)(%1 + %2)"                                              \
+			     : "=r"(__v)                                                           \
+			     : "r"(ctx), "i"(__builtin_offsetof(struct pt_regs, reg)));            \
+		__v;                                                                               \
+	})
+
+/* Argument n: System V's RDI, RSI, RDX, RCX, R8, R9 or Go's RAX, RBX, RCX, RDI, RSI, R8. */
 static __always_inline __u64 fsp_arg(struct pt_regs *ctx, __u32 n, bool go)
 {
-	__u64 p1 = PT_REGS_PARM1(ctx), p2 = PT_REGS_PARM2(ctx), p3 = PT_REGS_PARM3(ctx);
-	__u64 p4 = PT_REGS_PARM4(ctx), p5 = PT_REGS_PARM5(ctx), p6 = PT_REGS_PARM6(ctx);
-	__u64 regs[FSP_MAX_ARGS] = { p1, p2, p3, p4, p5, p6 };
-#if defined(__TARGET_ARCH_x86)
-	__u64 ax = ctx->ax, bx = ctx->bx;
-
-	/*
-	 * Every register is loaded before any choice: clang would otherwise pick a ctx offset
-	 * and load once, a ctx access at a variable offset that the verifier refuses.
-	 */
-	asm volatile("" : : "r"(ax), "r"(bx), "r"(p1), "r"(p2), "r"(p4), "r"(p5) : "memory");
-	if (go) {
-		/* Go's ABIInternal: RAX, RBX, RCX, RDI, RSI, R8. */
-		regs[0] = ax, regs[1] = bx, regs[2] = p4;
-		regs[3] = p1, regs[4] = p2, regs[5] = p5;
+	switch (go ? n + FSP_MAX_ARGS : n) {
+	case 0:
+		return FSP_REG(ctx, di);
+	case 1:
+		return FSP_REG(ctx, si);
+	case 2:
+		return FSP_REG(ctx, dx);
+	case 3:
+		return FSP_REG(ctx, cx);
+	case 4:
+		return FSP_REG(ctx, r8);
+	case 5:
+		return FSP_REG(ctx, r9);
+	case FSP_MAX_ARGS + 0:
+		return FSP_REG(ctx, ax);
+	case FSP_MAX_ARGS + 1:
+		return FSP_REG(ctx, bx);
+	case FSP_MAX_ARGS + 2:
+		return FSP_REG(ctx, cx);
+	case FSP_MAX_ARGS + 3:
+		return FSP_REG(ctx, di);
+	case FSP_MAX_ARGS + 4:
+		return FSP_REG(ctx, si);
+	default:
+		return FSP_REG(ctx, r8);
 	}
-#endif
+}
+#else
+static __always_inline __u64 fsp_arg(struct pt_regs *ctx, __u32 n, bool go)
+{
+	__u64 regs[FSP_MAX_ARGS] = { PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
+				     PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx) };
+
+	(void)go; /* Go's register ABI is only known here for x86-64 */
 	asm volatile("" : : "r"(regs) : "memory");
 	return regs[n < FSP_MAX_ARGS ? n : FSP_MAX_ARGS - 1];
 }
+#endif
 
-static __always_inline int fsp_eval(struct pt_regs *ctx, const volatile struct fsp_expr *e,
-				    bool go, __u64 *out)
+static __always_inline int fsp_eval(struct pt_regs *ctx, const volatile struct fsp_expr *e, bool go,
+				    __u64 *out)
 {
 	__u64 v = fsp_arg(ctx, e->arg, go);
 
@@ -106,8 +142,8 @@ static __always_inline int fsp_read_string(struct pt_regs *ctx,
 			return FSP_KEY_FAULT;
 		if (n <= 1)
 			return FSP_KEY_EMPTY;
-		/* n == size means the string filled the buffer: it may go on. */
-		return n == size ? FSP_KEY_OK_TRUNCATED : FSP_KEY_OK;
+		/* n == size: the string filled the buffer, NUL included; it may go on. */
+		return n < size ? FSP_KEY_OK : FSP_KEY_OK_TRUNCATED;
 	}
 
 	if (kp->len_const)
@@ -116,23 +152,25 @@ static __always_inline int fsp_read_string(struct pt_regs *ctx,
 		return FSP_KEY_FAULT;
 	if (len == 0)
 		return FSP_KEY_EMPTY;
+	/* Too long for a short buffer: the caller reads it whole, so do not read it twice. */
+	if (len > size - 1 && size < FSP_KEY_MAX)
+		return FSP_KEY_OK_TRUNCATED;
 	if (len > size - 1) {
 		if (bpf_probe_read_user(buf, size - 1, (void *)addr))
 			return FSP_KEY_FAULT;
 		return FSP_KEY_OK_TRUNCATED;
 	}
-	/* size is a power of two; the mask only convinces the verifier. */
-	if (bpf_probe_read_user(buf, len & (size - 1), (void *)addr))
+	/* len <= size - 1 here; the bound is restated for the verifier. */
+	if (bpf_probe_read_user(buf, len < size ? len : size - 1, (void *)addr))
 		return FSP_KEY_FAULT;
 	return buf[0] ? FSP_KEY_OK : FSP_KEY_EMPTY;
 }
 
-/* field(): the raw key goes to a scratch buffer first, split into the key after. */
+/* field(): the raw key goes to raw (FSP_RAW_MAX bytes, zeroed) first, split into key after. */
 static __always_inline int fsp_read_field(struct pt_regs *ctx,
 					  const volatile struct fsp_key_prog *kp, __u64 addr,
-					  struct fsp_key *key)
+					  char *raw, struct fsp_key *key)
 {
-	char raw[FSP_RAW_MAX] = {}; /* zeroed: a bytes() read leaves no terminator */
 	int res;
 
 	res = fsp_read_string(ctx, kp, addr, raw, FSP_RAW_MAX);
@@ -141,9 +179,13 @@ static __always_inline int fsp_read_field(struct pt_regs *ctx,
 	return fsp_field(raw, key, kp->field_delim, kp->field_idx);
 }
 
-/* Fill key (already zeroed, so equal keys hash equal) from the probe's arguments. */
-static __always_inline int fsp_read_key(struct pt_regs *ctx,
-					const volatile struct fsp_key_prog *kp, struct fsp_key *key)
+/*
+ * Fill buf (size bytes, already zeroed, so equal keys hash equal) from the probe's arguments;
+ * FSP_KEY_OK_TRUNCATED when the key does not fit. raw is field()'s scratch (FSP_RAW_MAX bytes,
+ * zeroed, and buf a whole struct fsp_key then); NULL when the caller does not apply field().
+ */
+static __always_inline int fsp_read_key(struct pt_regs *ctx, const volatile struct fsp_key_prog *kp,
+					char *buf, __u32 size, char *raw)
 {
 	__u64 v;
 
@@ -161,11 +203,11 @@ static __always_inline int fsp_read_key(struct pt_regs *ctx,
 		v = (__u64)(__s64)(__s32)v;
 		break;
 	default:
-		if (kp->field_on)
-			return fsp_read_field(ctx, kp, v, key);
-		return fsp_read_string(ctx, kp, v, key->data, FSP_KEY_MAX);
+		if (raw && kp->field_on)
+			return fsp_read_field(ctx, kp, v, raw, (struct fsp_key *)buf);
+		return fsp_read_string(ctx, kp, v, buf, size);
 	}
-	__builtin_memcpy(key->data, &v, sizeof(v));
+	__builtin_memcpy(buf, &v, sizeof(v));
 	return FSP_KEY_OK;
 }
 

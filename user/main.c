@@ -23,6 +23,8 @@
 #define DEFAULT_KEY         "cstr(arg0)"
 #define DEFAULT_MAX_SYMBOLS 10000
 #define MAX_MAX_SYMBOLS     1000000
+#define DEFAULT_THREAD_SLOTS 4096
+#define MAX_THREAD_SLOTS     65536
 
 enum command { CMD_RUN, CMD_TOP, CMD_REPORT, CMD_FUNCTIONS };
 
@@ -65,6 +67,9 @@ static const char usage[] =
 	"      --no-lazy              always count each lookup at a return probe; by default there\n"
 	"                             is none when the binary proves it unneeded (about half the\n"
 	"                             cost per lookup)\n"
+	"      --thread-slots N       threads whose state the probes find fastest (default 4096,\n"
+	"                             400 bytes each); other threads cost about 20 ns more\n"
+	"                             per lookup (0: all of them)\n"
 	"\n"
 	"Key expressions:\n"
 	"  cstr(E)                    NUL-terminated string at address E\n"
@@ -93,6 +98,7 @@ enum {
 	OPT_LISTEN = 256,
 	OPT_PATH,
 	OPT_MAX_SYMBOLS,
+	OPT_THREAD_SLOTS,
 	OPT_HIT,
 	OPT_HIT_WHEN,
 	OPT_LATENCY,
@@ -115,6 +121,7 @@ static const struct option long_opts[] = {
 	{ "key", required_argument, NULL, 'k' },
 	{ "symbol-map", required_argument, NULL, OPT_SYMBOL_MAP },
 	{ "max-symbols", required_argument, NULL, OPT_MAX_SYMBOLS },
+	{ "thread-slots", required_argument, NULL, OPT_THREAD_SLOTS },
 	{ "latency", no_argument, NULL, OPT_LATENCY },
 	{ "no-latency", no_argument, NULL, OPT_NO_LATENCY },
 	{ "lazy", no_argument, NULL, OPT_LAZY },
@@ -232,6 +239,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){
 		.s = { .key = DEFAULT_KEY, .max_symbols = DEFAULT_MAX_SYMBOLS, .latency = -1,
+		       .thread_slots = DEFAULT_THREAD_SLOTS,
 		       .lazy = 1 },
 		.listen = DEFAULT_LISTEN,
 		.path = DEFAULT_PATH,
@@ -275,6 +283,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_uint("--max-symbols", optarg, 1, MAX_MAX_SYMBOLS, &v))
 				return -EINVAL;
 			o->s.max_symbols = v;
+			break;
+		case OPT_THREAD_SLOTS:
+			if (parse_uint("--thread-slots", optarg, 0, MAX_THREAD_SLOTS, &v))
+				return -EINVAL;
+			o->s.thread_slots = v;
 			break;
 		case OPT_LAZY:
 		case OPT_NO_LAZY:

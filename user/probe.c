@@ -22,7 +22,8 @@ enum { PROBE_MISS_RET, PROBE_MISS, PROBE_LOOKUP_RET, PROBE_LOOKUP, PROBE__MAX };
 struct fsp_probe {
 	struct fsprobe_bpf *skel;
 	struct bpf_link *links[PROBE__MAX];
-	struct bpf_link *exit_link;   /* lazy counting: settles an exiting thread's lookups */
+	struct bpf_link *exit_link;   /* counts an exiting thread's open lookups */
+	struct bpf_link *exec_link;   /* and those of a thread that execs another program */
 	struct bpf_link *settle_link; /* lazy counting: the iterator run before each read */
 	struct fsp_probe_info info[PROBE__MAX];
 	struct bpf_program *progs[PROBE__MAX]; /* NULL: not used in this mode */
@@ -189,8 +190,19 @@ static void plan(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	bpf_program__set_autoload(sk->progs.settle, is_lazy(p, o));
 	/* A thread that exits inside a lookup still has it counted (not Go: goroutines). */
 	bpf_program__set_autoload(sk->progs.thread_exit, o->mode != FSP_MODE_HIT_MISS && !p->go);
+	bpf_program__set_autoload(sk->progs.thread_exec, o->mode != FSP_MODE_HIT_MISS && !p->go);
 	bpf_program__set_autoload(sk->progs.miss_entry, o->mode == FSP_MODE_MISS_FN);
 	bpf_program__set_autoload(sk->progs.miss_return, !!p->progs[PROBE_MISS_RET]);
+}
+
+/* The smallest power of two, from 2^lo, that is at least n; 2^hi at most. */
+static __u32 log2_up(__u64 n, __u32 lo, __u32 hi)
+{
+	__u32 bits = lo;
+
+	while (bits < hi && (1ULL << bits) < n)
+		bits++;
+	return bits;
 }
 
 static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
@@ -206,9 +218,21 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	sk->rodata->target_tgid = o->target->pid;
 	sk->rodata->lookup_skip = p->lookup_skip;
 	sk->rodata->max_symbols = o->max_symbols;
+	/* Slot hints: four per symbol keep collisions rare; 2^20 (4 MiB) at most. */
+	sk->rodata->hint_bits = log2_up(4ULL * o->max_symbols, 6, 20);
+	/* A thread's entry is its tid modulo the table (Go keys state by goroutine instead). */
+	sk->rodata->thread_slots_on = !p->go && o->mode != FSP_MODE_HIT_MISS && o->thread_slots;
+	if (sk->rodata->thread_slots_on)
+		sk->rodata->thread_bits = log2_up(o->thread_slots, 0, 16);
 	/* --hit/--miss calls have no lookup window to time. */
 	sk->rodata->latency = o->latency && o->mode != FSP_MODE_HIT_MISS;
 	err = bpf_map__set_max_entries(sk->maps.symbols, o->max_symbols);
+	if (!err)
+		err = bpf_map__set_max_entries(sk->maps.names, o->max_symbols);
+	if (!err)
+		err = bpf_map__set_max_entries(sk->maps.slot_hints, 1U << sk->rodata->hint_bits);
+	if (!err)
+		err = bpf_map__set_max_entries(sk->maps.thread_slots, 1U << sk->rodata->thread_bits);
 	if (!err)
 		err = bpf_map__set_max_entries(sk->maps.counts, o->max_symbols + 1);
 	if (!err && sk->rodata->latency)
@@ -281,12 +305,14 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 	}
 	if (o->mode != FSP_MODE_HIT_MISS && !p->go) {
 		p->exit_link = bpf_program__attach(p->skel->progs.thread_exit);
-		if (p->exit_link && is_lazy(p, o))
+		if (p->exit_link)
+			p->exec_link = bpf_program__attach(p->skel->progs.thread_exec);
+		if (p->exec_link && is_lazy(p, o))
 			p->settle_link = bpf_program__attach_iter(p->skel->progs.settle, NULL);
-		if (!p->exit_link || (is_lazy(p, o) && !p->settle_link)) {
+		if (!p->exec_link || (is_lazy(p, o) && !p->settle_link)) {
 			err = -errno;
-			fsp_log_error("cannot attach the thread exit tracepoint and task iterator: %s "
-				      "(kernel 5.15 or later needed)",
+			fsp_log_error("cannot attach the thread exit and exec tracepoints and task "
+				      "iterator: %s (kernel 5.15 or later needed)",
 				      strerror(-err));
 			goto destroy_probe;
 		}
@@ -321,6 +347,7 @@ void fsp_probe_destroy(struct fsp_probe *p)
 		bpf_link__destroy(p->ret_links[i]);
 	bpf_link__destroy(p->settle_link);
 	bpf_link__destroy(p->exit_link);
+	bpf_link__destroy(p->exec_link);
 	fsprobe_bpf__destroy(p->skel);
 	free(p);
 }

@@ -15,6 +15,7 @@ struct fsp_probe_opts {
 	struct fsp_key_prog key;
 	struct fsp_pred pred; /* FSP_MODE_RET */
 	__u32 max_symbols;
+	__u32 thread_slots; /* threads with a state entry found without a helper call */
 	int latency;
 	int lazy; /* --lazy: no return probe where the binary proves it safe */
 };

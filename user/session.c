@@ -69,6 +69,7 @@ int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o)
 		.lookup = o->hit ? o->hit : o->lookup,
 		.miss = o->miss,
 		.max_symbols = o->max_symbols,
+		.thread_slots = o->thread_slots,
 		.latency = o->latency,
 		.lazy = o->lazy,
 	};

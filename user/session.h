@@ -20,6 +20,7 @@ struct fsp_session_opts {
 	const char *key;
 	const char *symbol_map; /* --symbol-map FILE, for integer keys */
 	__u32 max_symbols;
+	__u32 thread_slots; /* --thread-slots */
 	int latency;
 	int lazy;
 };

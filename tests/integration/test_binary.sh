@@ -30,4 +30,20 @@ check "target down after both exit" \
 	wait_for 5 bash -c "curl -sf $FSP_URL | grep -qx 'fsprobe_target_up 0'"
 scrape "$TMP/after"
 same_counts "counts kept after the processes exit" "$TMP/after" "$A_TALLY" "$B_TALLY"
+kill -TERM "$FSP_PID"
+wait "$FSP_PID"
+
+# One thread state entry, processes one after another: an exiting thread frees the entry
+# for the next process's threads.
+fsp_start seq --binary "$BIN" --lookup "$LOOKUP" --miss "$MISS" --thread-slots 1 || finish
+tallies=()
+for i in 1 2 3; do
+	fs_start "seq$i" --threads 2 --requests 30000 --symbols 300 --capacity 200 --seed "$i" || finish
+	fs_go "seq$i" || fail "process $i finishes"
+	kill -TERM "$FS_PID"
+	wait "$FS_PID" 2>/dev/null
+	tallies+=("$FS_TALLY")
+done
+scrape "$TMP/seq"
+same_counts "--thread-slots 1, three processes in turn: exact" "$TMP/seq" "${tallies[@]}"
 finish

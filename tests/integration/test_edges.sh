@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Pairing edge cases, each exact against the target's tally (uprobes-targets/edge):
 #   a miss function reached by a tail call (jmp), keys that cannot be read between good ones,
-#   and a worker that stays alive, blocked deeper than its last lookup.
+#   a worker that stays alive, blocked deeper than its last lookup, and one that execs.
 . "$(dirname "$0")/../lib.sh"
 
 EDGE=$OUTPUT/edge
@@ -12,10 +12,12 @@ check "edge_lookup tail-calls edge_compute (jmp)" \
 run() {
 	local id=$1 name=$2 mode=$3 fns=(--lookup edge_lookup --miss edge_compute)
 	shift 3
-	[ "$mode" = idle ] && fns=(--lookup edge_lookup2 --miss edge_compute2)
+	[ "$mode" = idle ] || [ "$mode" = exec ] && fns=(--lookup edge_lookup2 --miss edge_compute2)
 	FEATURESTORE=$EDGE fs_start "$id" --mode "$mode" --requests 3000 || return
 	fsp_start "$id.fsp" --pid "$FS_PID" "${fns[@]}" "$@" || return
 	fs_go "$id" || { fail "$name: workload finishes"; return; }
+	[ "$mode" != exec ] || wait_for 10 grep -qx sleep "/proc/$FS_PID/comm" ||
+		fail "$name: the worker execs sleep"
 	scrape "$TMP/$id.m"
 	same_counts "$name" "$TMP/$id.m" "$FS_TALLY"
 	kill -TERM "$FSP_PID" "$FS_PID"
@@ -32,4 +34,8 @@ run emptylazy "unreadable keys with --lazy" empty --lazy
 run idlelazy "a worker idle below its last lookup, with --lazy: settled by its return slot" idle --lazy
 check "--lazy was proven safe for edge_lookup2/edge_compute2 (no return probe)" \
 	bash -c "! grep -q 'counting each lookup at its return' '$TMP/idlelazy.fsp.log'"
+run idletask "... and with all thread state in task storage (--thread-slots 0)" idle --lazy \
+	--thread-slots 0
+run exec "a worker thread that execs another program: its last lookup counted at exec" exec
+run exectask "... and with its state in task storage (--thread-slots 0)" exec --thread-slots 0
 finish

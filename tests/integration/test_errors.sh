@@ -47,6 +47,8 @@ expect "no --miss" 2 "say how to tell hits from misses: --lookup F with --miss G
 	"$FSPROBE" --pid "$FS_PID" --lookup "$LOOKUP"
 expect "bad --max-symbols" 2 "--max-symbols: expected a whole number from 1" \
 	"$FSPROBE" --pid "$FS_PID" "${F[@]}" --max-symbols 0
+expect "bad --thread-slots" 2 "--thread-slots: expected a whole number from 0 to 65536" \
+	"$FSPROBE" --pid "$FS_PID" "${F[@]}" --thread-slots 65537
 expect "unknown option" 2 "unknown option '--frobnicate'" "$FSPROBE" --frobnicate
 expect "binary that does not exist" 1 "--binary '/nonexistent/x': No such file" \
 	"$FSPROBE" --binary /nonexistent/x "${F[@]}"

@@ -37,4 +37,14 @@ check "hit ratio gauge $got equals the tally's $total" \
 check "no key read errors" grep -q '^fsprobe_key_read_errors_total{reason="fault"} 0$' "$TMP/final"
 check "both series exist for every symbol" test \
 	"$(grep -c '^featurestore_hits_total{' "$TMP/final")" = "$(grep -c '^featurestore_misses_total{' "$TMP/final")"
+kill -TERM "$FSP_PID" "$FS_PID"
+wait "$FSP_PID" "$FS_PID" 2>/dev/null
+
+# One thread state entry for four threads: three keep their state in task storage instead.
+fs_start slots --threads 4 --requests 100000 --symbols 400 --capacity 250 || finish
+fsp_start slots.fsp --pid "$FS_PID" --lookup "$LOOKUP" --miss "$MISS" --thread-slots 1 || finish
+fs_go slots || fail "--thread-slots 1: workload finishes"
+scrape "$TMP/slots"
+same_counts "--thread-slots 1, 4 threads: the entry's owner and task storage both exact" \
+	"$TMP/slots" "$FS_TALLY"
 finish
