@@ -8,7 +8,10 @@ status=$?
 check "bench smoke run exits 0 (counts exact at top speed)" test "$status" = 0
 check "bench reports fsprobe against no probe for both builds" \
 	test "$(grep -cE '^(plain|cet) +fsprobe ' "$TMP/bench")" = 2
-check "bench reports the BPF programs' run time" grep -q 'lookup_entry .* ns/run' "$TMP/bench"
+check "bench reports lookup_entry's run time, as accounted and net" \
+	grep -qE '^  lookup_entry +[0-9]+ +[0-9.]+ +[0-9.]+$' "$TMP/bench"
+check "bench measures the accounting with an empty program" \
+	grep -qE '^  empty program \(the accounting\) +[0-9.]+ +0$' "$TMP/bench"
 check "bench reports scrape latency and RSS" grep -qE '^2000 +[0-9.]+ +[0-9.]+' "$TMP/bench"
 [ "$status" = 0 ] || sed 's/^/  | /' "$TMP/bench"
 finish
