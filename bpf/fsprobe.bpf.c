@@ -406,15 +406,40 @@ static __always_inline __u32 slot_learn(const struct fsp_key *key, __u32 *hint)
 	return slot;
 }
 
-static __always_inline __u32 *hint_of(__u32 idx)
+/* The hint for the key w (nw words). */
+static __always_inline __u32 *hint_of(const __u64 *w, int nw)
 {
+	__u32 idx = key_hash(w, nw);
+
 	return bpf_map_lookup_elem(&slot_hints, &idx);
 }
 
-/* A hint's slot (hint 0 wraps to a slot that has no name). */
-static __always_inline __u32 hinted(__u32 *hint)
+/* The slot a hint names if the key w (nw words) is that slot's name, else FSP_NO_SLOT. */
+static __always_inline __u32 slot_hinted(const __u32 *hint, const __u64 *w, int nw)
 {
-	return hint ? *(volatile __u32 *)hint - 1 : FSP_NO_SLOT;
+	/* Hint 0 (none yet) wraps to a slot that has no name. */
+	__u32 slot = hint ? *(volatile const __u32 *)hint - 1 : FSP_NO_SLOT;
+
+	return slot_named(slot, w, nw) ? slot : FSP_NO_SLOT;
+}
+
+/* Whether a key read failed, counted by reason. */
+static __always_inline bool key_unread(int res)
+{
+	switch (res) {
+	case FSP_KEY_OK:
+	case FSP_KEY_OK_TRUNCATED:
+		return false;
+	case FSP_KEY_FAULT:
+		stat_inc(FSP_STAT_READ_FAULT);
+		break;
+	case FSP_KEY_NO_FIELD:
+		stat_inc(FSP_STAT_FIELD_MISSING);
+		break;
+	default:
+		stat_inc(FSP_STAT_READ_EMPTY);
+	}
+	return true;
 }
 
 /*
@@ -451,27 +476,13 @@ static __noinline long key_slot_slow(struct pt_regs *ctx)
 	} else {
 		res = fsp_read_key(ctx, &key_prog, key.data, FSP_KEY_MAX, raw);
 	}
-	switch (res) {
-	case FSP_KEY_OK:
-		break;
-	case FSP_KEY_OK_TRUNCATED:
+	if (key_unread(res))
+		return -1;
+	if (res == FSP_KEY_OK_TRUNCATED)
 		stat_inc(FSP_STAT_TRUNCATED);
-		break;
-	case FSP_KEY_FAULT:
-		stat_inc(FSP_STAT_READ_FAULT);
-		return -1;
-	case FSP_KEY_NO_FIELD:
-		stat_inc(FSP_STAT_FIELD_MISSING);
-		return -1;
-	default:
-		stat_inc(FSP_STAT_READ_EMPTY);
-		return -1;
-	}
-	hint = hint_of(key_hash(w, KEY_WORDS));
-	slot = hinted(hint);
-	if (slot_named(slot, w, KEY_WORDS))
-		return slot;
-	return slot_learn(&key, hint);
+	hint = hint_of(w, KEY_WORDS);
+	slot = slot_hinted(hint, w, KEY_WORDS);
+	return slot != FSP_NO_SLOT ? slot : slot_learn(&key, hint);
 }
 
 /*
@@ -491,19 +502,11 @@ static __noinline long key_slot(struct pt_regs *ctx)
 	res = fsp_read_key(ctx, &key_prog, (char *)w, FSP_FAST_MAX, NULL);
 	if (res == FSP_KEY_OK_TRUNCATED)
 		return key_slot_slow(ctx);
-	if (res == FSP_KEY_FAULT) {
-		stat_inc(FSP_STAT_READ_FAULT);
+	if (key_unread(res))
 		return -1;
-	}
-	if (res != FSP_KEY_OK) {
-		stat_inc(FSP_STAT_READ_EMPTY);
-		return -1;
-	}
-	hint = hint_of(key_hash(w, FAST_WORDS));
-	slot = hinted(hint);
-	if (slot_named(slot, w, FAST_WORDS))
-		return slot;
-	return slot_learn_fast(w, hint);
+	hint = hint_of(w, FAST_WORDS);
+	slot = slot_hinted(hint, w, FAST_WORDS);
+	return slot != FSP_NO_SLOT ? slot : slot_learn_fast(w, hint);
 }
 
 SEC("uprobe")
