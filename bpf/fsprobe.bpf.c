@@ -663,8 +663,12 @@ static __always_inline bool still_inside(struct task_struct *task, __u64 fsp, __
 	return call[0] == 0xe8 && ret + rel == ip - lookup_skip;
 }
 
-/* Count the frames of task (its state ts) whose lookups have returned. */
-static __always_inline void settle_frames(struct task_struct *task, struct thread_state *ts)
+/*
+ * Count the frames of task (its state ts) whose lookups have returned. owner: the task's id
+ * when ts is a thread_slots entry, which can change hands while we look; 0 for task storage.
+ */
+static __always_inline void settle_frames(struct task_struct *task, struct thread_state *ts,
+					  __u32 owner)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	__u64 sp;
@@ -676,6 +680,12 @@ static __always_inline void settle_frames(struct task_struct *task, struct threa
 
 		if (!(t & 1))
 			continue;
+		/*
+		 * Read after the frame: a new owner claims the entry before it pushes a frame, so a
+		 * frame read after that shows here. Once read, the tag guards the frame.
+		 */
+		if (owner && *(volatile __u32 *)&ts->owner != owner)
+			return;
 		/*
 		 * The registers are read after the frame: any kernel entry since the frame was
 		 * pushed (its own entry probe is one) left them at or below its sp. A frame
@@ -699,11 +709,11 @@ int settle(struct bpf_iter__task *ctx)
 		return 0;
 	tid = task->pid;
 	ts = thread_slots_on ? slot_state(tid) : NULL;
-	if (ts && *(volatile __u32 *)&ts->owner == tid)
-		settle_frames(task, ts);
+	if (tid && ts && *(volatile __u32 *)&ts->owner == tid)
+		settle_frames(task, ts, tid);
 	ts = bpf_task_storage_get(&threads, task, 0, 0);
 	if (ts)
-		settle_frames(task, ts);
+		settle_frames(task, ts, 0);
 	return 0;
 }
 
