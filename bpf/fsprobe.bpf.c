@@ -118,6 +118,22 @@ struct {
 	__type(value, struct thread_state);
 } thread_slots SEC(".maps");
 
+/*
+ * Which thread_slots entry a thread claimed, kept with the task rather than found by thread
+ * id: exec gives a thread the process's id, and one killed by a failed exec exits with it.
+ */
+struct entry_claim {
+	__u32 idx;
+	__u32 owner; /* the thread id it claimed with, the entry's owner; 0: none */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct entry_claim);
+} claims SEC(".maps");
+
 /* Freed with the thread, so an exiting thread never leaks a frame. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -158,11 +174,38 @@ static __always_inline struct thread_state *thread_state_of(bool create)
 	own = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
 	if (own || !create)
 		return own;
-	if (ts && !*(volatile __u32 *)&ts->owner &&
-	    __sync_val_compare_and_swap(&ts->owner, 0, tid) == 0)
-		return ts;
+	if (ts && !*(volatile __u32 *)&ts->owner) {
+		struct entry_claim *c = bpf_task_storage_get(&claims, bpf_get_current_task_btf(), 0,
+							     BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+		if (c && __sync_val_compare_and_swap(&ts->owner, 0, tid) == 0) {
+			c->idx = tid & ((1U << thread_bits) - 1);
+			*(volatile __u32 *)&c->owner = tid; /* after idx: settle reads owner first */
+			return ts;
+		}
+	}
 	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/* The thread_slots entry task claimed, if it still owns it; *owner: the id it claimed with. */
+static __always_inline struct thread_state *claimed_state(struct task_struct *task, __u32 *owner)
+{
+	struct entry_claim *c;
+	struct thread_state *ts;
+	__u32 idx;
+
+	if (!thread_slots_on)
+		return NULL;
+	c = bpf_task_storage_get(&claims, task, 0, 0);
+	if (!c)
+		return NULL;
+	*owner = *(volatile __u32 *)&c->owner;
+	idx = *(volatile __u32 *)&c->idx;
+	if (!*owner)
+		return NULL;
+	ts = bpf_map_lookup_elem(&thread_slots, &idx);
+	return ts && *(volatile __u32 *)&ts->owner == *owner ? ts : NULL;
 }
 
 static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool create)
@@ -545,7 +588,7 @@ int BPF_KPROBE(lookup_entry)
 	f->start = latency ? bpf_ktime_get_ns() : 0;
 	f->ip = PT_REGS_IP(ctx);
 	/* Published last: a claim only ever sees a complete frame. */
-	__sync_lock_test_and_set(&f->tag, ((__u64)++ts->seq << 1) | 1);
+	__atomic_exchange_n(&f->tag, ((__u64)++ts->seq << 1) | 1, __ATOMIC_SEQ_CST);
 	ts->depth = d + 1;
 	return 0;
 }
@@ -703,14 +746,13 @@ int settle(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct thread_state *ts;
-	__u32 tid;
+	__u32 owner = 0;
 
 	if (!task || (target_tgid && (__u32)task->tgid != target_tgid))
 		return 0;
-	tid = task->pid;
-	ts = thread_slots_on ? slot_state(tid) : NULL;
-	if (tid && ts && *(volatile __u32 *)&ts->owner == tid)
-		settle_frames(task, ts, tid);
+	ts = claimed_state(task, &owner);
+	if (ts)
+		settle_frames(task, ts, owner);
 	ts = bpf_task_storage_get(&threads, task, 0, 0);
 	if (ts)
 		settle_frames(task, ts, 0);
@@ -725,17 +767,24 @@ static __always_inline void claim_all(struct thread_state *ts)
 	ts->depth = 0;
 }
 
-/* Thread tid (the current task until now) leaves its program: exit, or exec of another. */
-static __always_inline void thread_done(__u32 tid)
+/* The current thread leaves its program: it exits, or execs another. */
+static __always_inline void thread_done(void)
 {
-	struct thread_state *ts = thread_slots_on ? slot_state(tid) : NULL;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct thread_state *ts;
+	struct entry_claim *c;
+	__u32 owner = 0;
 
-	if (ts && *(volatile __u32 *)&ts->owner == tid) {
+	ts = claimed_state(task, &owner);
+	if (ts) {
 		claim_all(ts);
 		/* Freed last: the next owner starts with no frames. */
-		__sync_lock_test_and_set(&ts->owner, 0);
+		__atomic_exchange_n(&ts->owner, 0, __ATOMIC_SEQ_CST);
 	}
-	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+	c = thread_slots_on ? bpf_task_storage_get(&claims, task, 0, 0) : NULL;
+	if (c)
+		c->owner = 0;
+	ts = bpf_task_storage_get(&threads, task, 0, 0);
 	if (ts)
 		claim_all(ts);
 }
@@ -744,16 +793,16 @@ SEC("tp_btf/sched_process_exit")
 int thread_exit(void *ctx)
 {
 	(void)ctx;
-	thread_done((__u32)bpf_get_current_pid_tgid());
+	thread_done();
 	return 0;
 }
 
-/* exec from any thread: the new program has none of our probes, and its tid may change. */
+/* exec from any thread: the program the frames belong to is gone. */
 SEC("tp_btf/sched_process_exec")
-int thread_exec(__u64 *ctx)
+int thread_exec(void *ctx)
 {
-	/* (struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
-	thread_done((__u32)ctx[1]);
+	(void)ctx;
+	thread_done();
 	return 0;
 }
 
