@@ -180,7 +180,8 @@ static __always_inline struct thread_state *thread_state_of(bool create)
 
 		if (c && __sync_val_compare_and_swap(&ts->owner, 0, tid) == 0) {
 			c->idx = tid & ((1U << thread_bits) - 1);
-			*(volatile __u32 *)&c->owner = tid; /* after idx: settle reads owner first */
+			/* After idx: settle reads owner first. */
+			*(volatile __u32 *)&c->owner = tid;
 			return ts;
 		}
 	}
