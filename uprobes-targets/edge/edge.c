@@ -7,6 +7,8 @@
  *          (through edge_lookup2/edge_compute2, a pair --lazy can be proven safe for)
  *   exec   as idle, but then the worker (not the main thread) execs /bin/sleep: the process
  *          lives on as another program and the worker's thread id becomes the process id
+ *   nul    keys with a NUL inside, "ab\0cd" and "ab\0xy", read as bytes(arg0, arg1) through
+ *          edge_lookup_n/edge_compute_n: two keys, two series (label values ab\x00cd, ab\x00xy)
  * Flags as the other targets: --wait-start, --hold, --tally PATH, --requests N (per mode run).
  */
 #include <pthread.h>
@@ -18,6 +20,9 @@
 
 #define NKEYS 3
 static const char *const keys[NKEYS] = { "hA", "mB", "" };
+/* --mode nul: the keys, and their labels as a scrape shows them (ab\x00xy, its \ escaped) */
+static const char nul_keys[NKEYS - 1][6] = { "ab\0xy", "ab\0cd" };
+static const char *const nul_labels[NKEYS - 1] = { "ab\\\\x00xy", "ab\\\\x00cd" };
 static unsigned long lookups[NKEYS], misses[NKEYS];
 static volatile int sink;
 static const char *mode = "tail";
@@ -54,6 +59,24 @@ __attribute__((noinline, noclone, used)) int edge_lookup2(const char *k)
 	return 0;
 }
 
+/* Keys with a length: "ab\0cd" misses, "ab\0xy" hits. */
+__attribute__((noinline, noclone, used)) int edge_compute_n(const char *k, size_t len)
+{
+	sink += k[len - 1];
+	return 0;
+}
+
+__attribute__((noinline, noclone, used)) int edge_lookup_n(const char *k, size_t len)
+{
+	int r;
+
+	if (k[len - 1] != 'd')
+		return 1;
+	r = edge_compute_n(k, len);
+	sink += r;
+	return 0;
+}
+
 __attribute__((noinline, noclone)) static void deep_wait(int depth)
 {
 	volatile char pad[256];
@@ -76,7 +99,8 @@ static void tally(const char *path)
 		exit(1);
 	/* The empty key is not a symbol: fsprobe counts it under key read errors. */
 	for (i = 0; i < NKEYS - 1; i++) {
-		fprintf(f, "%s %lu %lu %lu\n", keys[i], lookups[i], lookups[i] - misses[i], misses[i]);
+		fprintf(f, "%s %lu %lu %lu\n", !strcmp(mode, "nul") ? nul_labels[i] : keys[i],
+			lookups[i], lookups[i] - misses[i], misses[i]);
 		tl += lookups[i], tm += misses[i];
 	}
 	fprintf(f, "TOTAL %lu %lu %lu\n", tl, tl - tm, tm);
@@ -97,6 +121,10 @@ static void *worker(void *arg)
 	for (i = 0; i < j->n; i++) {
 		k = !strcmp(mode, "empty") ? (int)(i % 3) : (int)(i % 4 == 0);
 		lookups[k]++;
+		if (!strcmp(mode, "nul")) {
+			misses[k] += !edge_lookup_n(nul_keys[k], sizeof(nul_keys[k]) - 1);
+			continue;
+		}
 		misses[k] += strcmp(mode, "idle") && strcmp(mode, "exec") ? !edge_lookup(keys[k])
 									  : !edge_lookup2(keys[k]);
 	}
