@@ -158,7 +158,7 @@ static __always_inline int fsp_read_string(struct pt_regs *ctx,
 	if (len > size - 1) {
 		if (bpf_probe_read_user(buf, size - 1, (void *)addr))
 			return FSP_KEY_FAULT;
-		return FSP_KEY_OK_TRUNCATED;
+		return buf[0] ? FSP_KEY_OK_TRUNCATED : FSP_KEY_EMPTY;
 	}
 	/* len <= size - 1 here; the bound is restated for the verifier. */
 	if (bpf_probe_read_user(buf, len < size ? len : size - 1, (void *)addr))

@@ -80,8 +80,9 @@ int fsp_collect_key_cmp(__u32 key_type, const struct fsp_key *a, const struct fs
 {
 	__s64 sa, sb;
 
+	/* NUL-padded: byte order, and bytes() keys that differ after a NUL stay apart. */
 	if (key_type == FSP_KEY_CSTR || key_type == FSP_KEY_BYTES)
-		return strncmp(a->data, b->data, FSP_KEY_MAX);
+		return memcmp(a->data, b->data, FSP_KEY_MAX);
 	memcpy(&sa, a->data, sizeof(sa));
 	memcpy(&sb, b->data, sizeof(sb));
 	if (key_type == FSP_KEY_U64 || key_type == FSP_KEY_U32)

@@ -38,14 +38,15 @@ size_t fsp_render_utf8_len(const unsigned char *s, size_t n)
 }
 
 /*
- * Valid UTF-8 passes through; a byte that is not becomes the text \xHH. A backslash in the key
- * becomes two, so that no real key can render like an encoded byte: the mapping is one-to-one.
+ * Valid UTF-8 passes through; a byte that is not, and a NUL inside a bytes() key, becomes the
+ * text \xHH. A backslash in the key becomes two, so that no real key can render like an encoded
+ * byte: the mapping is one-to-one. Keys are NUL-padded, so the key ends at its last other byte.
  */
 int fsp_render_key(__u32 key_type, const struct fsp_symmap *map, const struct fsp_key *key,
 		   struct fsp_buf *out)
 {
 	const unsigned char *s = (const unsigned char *)key->data;
-	size_t n = strnlen(key->data, FSP_KEY_MAX), i = 0, len;
+	size_t n = FSP_KEY_MAX, i = 0, len;
 	__u64 v;
 
 	if (key_type != FSP_KEY_CSTR && key_type != FSP_KEY_BYTES) {
@@ -57,8 +58,10 @@ int fsp_render_key(__u32 key_type, const struct fsp_symmap *map, const struct fs
 			return fsp_buf_printf(out, "%" PRId64, (int64_t)v);
 		return fsp_buf_printf(out, "%" PRIu64, (uint64_t)v);
 	}
+	while (n && !s[n - 1])
+		n--;
 	/* A real key spelled like the overflow series gets its first byte escaped, as \x5f. */
-	if (!strcmp(key->data, FSP_OVERFLOW_LABEL)) {
+	if (n == strlen(FSP_OVERFLOW_LABEL) && !memcmp(s, FSP_OVERFLOW_LABEL, n)) {
 		fsp_buf_append(out, "\\x5f", 4);
 		i = 1;
 	}
@@ -66,7 +69,7 @@ int fsp_render_key(__u32 key_type, const struct fsp_symmap *map, const struct fs
 		len = fsp_render_utf8_len(s + i, n - i);
 		if (s[i] == '\\')
 			fsp_buf_append(out, "\\\\", 2);
-		else if (len)
+		else if (len && s[i])
 			fsp_buf_append(out, (const char *)s + i, len);
 		else
 			fsp_buf_printf(out, "\\x%02x", s[i]);

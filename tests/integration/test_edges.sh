@@ -13,6 +13,7 @@ run() {
 	local id=$1 name=$2 mode=$3 fns=(--lookup edge_lookup --miss edge_compute)
 	shift 3
 	[ "$mode" = idle ] || [ "$mode" = exec ] && fns=(--lookup edge_lookup2 --miss edge_compute2)
+	[ "$mode" = nul ] && fns=(--lookup edge_lookup_n --miss edge_compute_n --key 'bytes(arg0, arg1)')
 	FEATURESTORE=$EDGE fs_start "$id" --mode "$mode" --requests 3000 || return
 	fsp_start "$id.fsp" --pid "$FS_PID" "${fns[@]}" "$@" || return
 	fs_go "$id" || { fail "$name: workload finishes"; return; }
@@ -38,4 +39,5 @@ run idletask "... and with all thread state in task storage (--thread-slots 0)" 
 	--thread-slots 0
 run exec "a worker thread that execs another program: its last lookup counted at exec" exec
 run exectask "... and with its state in task storage (--thread-slots 0)" exec --thread-slots 0
+run nul "bytes() keys that differ after a NUL: two series, two labels" nul
 finish

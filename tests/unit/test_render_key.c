@@ -101,6 +101,39 @@ static void test_full_length(void **state)
 	assert_int_equal(check(FSP_KEY_BYTES, &k.key, want, "cut key"), 0);
 }
 
+/*
+ * bytes() keys can hold a NUL before other bytes: the BPF side keeps them apart, so their labels
+ * must differ too (two series with one label make the scrape invalid). Trailing NULs are padding.
+ */
+static void test_inner_nul(void **state)
+{
+	static const struct {
+		const char *key;
+		size_t len;
+		const char *want;
+	} keys[] = {
+		{ "ab\0cd", 5, "ab\\x00cd" },
+		{ "ab\0xy", 5, "ab\\x00xy" },
+		{ "ab\0\0\0", 5, "ab" },
+		{ "__overflow__\0x", 14, "__overflow__\\x00x" }, /* not the overflow series */
+		{ "__overflow__", 12, "\\x5f_overflow__" },
+	};
+	struct fsp_key key;
+	char what[32];
+	size_t i;
+	int bad = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		memset(&key, 0, sizeof(key));
+		memcpy(key.data, keys[i].key, keys[i].len);
+		snprintf(what, sizeof(what), "keys[%zu]", i);
+		bad += check(FSP_KEY_BYTES, &key, keys[i].want, what);
+	}
+	if (bad)
+		fail_msg("%d bytes() keys with a NUL rendered wrongly", bad);
+}
+
 static void test_integers(void **state)
 {
 	static const struct {
@@ -138,6 +171,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_full_length),
+		cmocka_unit_test(test_inner_nul),
 		cmocka_unit_test(test_integers),
 	};
 
