@@ -27,7 +27,7 @@ const volatile bool lazy = false;
 const volatile __u32 target_tgid = 0;
 /* Bytes the lookup's entry probe sits past the function's first byte (probe placement). */
 const volatile __u32 lookup_skip = 0;
-/* slot_hints has 1 << hint_bits entries, thread_slots 1 << thread_bits. */
+/* slot_hints has 1 << hint_bits buckets, thread_slots 1 << thread_bits entries. */
 const volatile __u32 hint_bits = 1;
 const volatile __u32 thread_bits = 0;
 /* Off: every thread keeps its state in task storage (--thread-slots 0, Go, --hit/--miss). */
@@ -44,24 +44,30 @@ struct {
 	__type(value, __u32);
 } symbols SEC(".maps");
 
-/* slot -> its key, written before the slot is published: lets a hint be checked. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1); /* resized to max_symbols by the loader */
-	__type(key, __u32);
-	__type(value, struct fsp_key);
-} names SEC(".maps");
-
 /*
- * hash(key) -> slot + 1, or 0. A hint, checked against names, that spares the hot path the
- * symbol hash lookup: an array lookup is inlined, a hash lookup is a call. A stale or colliding
- * hint fails the check and the symbol hash answers, so hints can be plain, racy stores.
+ * hash(key) -> the slots of two short keys that hash there, each with the key itself, so that
+ * the hot path finds a key's slot with an inlined array lookup and no other memory (a hash
+ * lookup is a call). A hint is written under its sequence count (odd while written, by one
+ * writer at a time) and read only when the count is even and unchanged around the read, so it
+ * is never seen torn; a stale or missing hint just sends the key to the symbol hash.
  */
+#define FAST_WORDS (FSP_FAST_MAX / 8)
+
+struct hint {
+	__u32 seq;
+	__u32 slot1;	       /* slot + 1; 0: empty */
+	__u64 key[FAST_WORDS]; /* all of the key: a hinted key fits the fast path */
+};
+
+struct hint_bucket {
+	struct hint way[2];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2); /* resized to 1 << hint_bits by the loader */
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct hint_bucket);
 } slot_hints SEC(".maps");
 
 /* slot -> counts; slot max_symbols is the overflow series. */
@@ -382,35 +388,23 @@ static __always_inline void drop_unwound(struct thread_state *ts, __u64 sp)
 	}
 }
 
-#define KEY_WORDS  (FSP_KEY_MAX / 8)
-#define FAST_WORDS (FSP_FAST_MAX / 8)
+#define KEY_WORDS (FSP_KEY_MAX / 8)
 
-/* A key's first nw words, w; the rest are zero (keys are zero-padded, so equal keys hash equal). */
-static __always_inline __u32 key_hash(const __u64 *w, int nw)
+/* A fast-path key's words, w (zero-padded, so equal keys hash equal). */
+static __always_inline __u32 key_hash(const __u64 *w)
 {
-	__u64 rest = 0, h;
+	/* Odd constants, one a word: words that trade places still hash apart. */
+	static const __u64 k[FAST_WORDS] = {
+		0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL,
+		0xd6e8feb86659fd93ULL, 0xff51afd7ed558ccdULL,
+	};
+	__u64 h = 0;
 
-	/* Short keys (tickers) fill the first two words; the rest are folded in. */
 #pragma unroll
-	for (int i = 2; i < nw; i++)
-		rest ^= w[i];
-	h = w[0] * 0x9e3779b97f4a7c15ULL + w[1] * 0xc2b2ae3d27d4eb4fULL +
-	    rest * 0x165667b19e3779f9ULL;
+	for (int i = 0; i < FAST_WORDS; i++)
+		h += w[i] * k[i];
+	/* The top bits of a product mix all of its inputs' bits. */
 	return h >> (64 - hint_bits);
-}
-
-/* Whether slot's name is the key whose first nw words are w, the rest zero. */
-static __always_inline bool slot_named(__u32 slot, const __u64 *w, int nw)
-{
-	const __u64 *name = bpf_map_lookup_elem(&names, &slot);
-	__u64 d = 0;
-
-	if (!name)
-		return false;
-#pragma unroll
-	for (int i = 0; i < KEY_WORDS; i++)
-		d |= name[i] ^ (i < nw ? w[i] : 0);
-	return !d;
 }
 
 /* The symbol hash's answer, inserting the key with the next free slot if it is new. */
@@ -426,45 +420,59 @@ static __always_inline __u32 slot_insert(const struct fsp_key *key)
 	slot = __sync_fetch_and_add(&next_slot, 1);
 	if (slot >= max_symbols)
 		return max_symbols;
-	/* Named before it is published: whoever finds the slot can check a hint against it. */
-	bpf_map_update_elem(&names, &slot, key, BPF_ANY);
 	if (!bpf_map_update_elem(&symbols, key, &slot, BPF_NOEXIST))
 		return slot;
 	/*
 	 * Another CPU inserted the same key first: use its slot and hand ours back if nobody took
 	 * a later one meanwhile; otherwise ours stays unnamed and zero (at most --max-symbols
-	 * holds). Ours was never returned, so no hint points at it.
+	 * holds). Ours was never returned, so no hint holds it.
 	 */
 	__sync_val_compare_and_swap(&next_slot, slot + 1, slot);
 	found = bpf_map_lookup_elem(&symbols, key);
 	return found ? *found : max_symbols;
 }
 
-/* The slot of a key, after its hint (NULL: none) failed; the hint learns it. */
-static __always_inline __u32 slot_learn(const struct fsp_key *key, __u32 *hint)
+/* The slot h gives the key w, or FSP_NO_SLOT. */
+static __always_inline __u32 hint_match(const struct hint *h, const __u64 *w)
 {
-	__u32 slot = slot_insert(key);
+	__u32 seq = *(volatile const __u32 *)&h->seq, slot;
+	__u64 d = seq & 1;
 
-	if (hint && slot < max_symbols)
-		*(volatile __u32 *)hint = slot + 1;
-	return slot;
+#pragma unroll
+	for (int i = 0; i < FAST_WORDS; i++)
+		d |= *(volatile const __u64 *)&h->key[i] ^ w[i];
+	/* An empty hint is all zero, which no key is (an empty key is not read). */
+	if (d)
+		return FSP_NO_SLOT;
+	slot = *(volatile const __u32 *)&h->slot1 - 1;
+	return *(volatile const __u32 *)&h->seq == seq ? slot : FSP_NO_SLOT;
 }
 
-/* The hint for the key w (nw words). */
-static __always_inline __u32 *hint_of(const __u64 *w, int nw)
+/* A bucket's answer for the key w, or FSP_NO_SLOT. */
+static __always_inline __u32 slot_hinted(const struct hint_bucket *b, const __u64 *w)
 {
-	__u32 idx = key_hash(w, nw);
+	__u32 slot;
 
-	return bpf_map_lookup_elem(&slot_hints, &idx);
+	if (!b)
+		return FSP_NO_SLOT;
+	slot = hint_match(&b->way[0], w);
+	return slot != FSP_NO_SLOT ? slot : hint_match(&b->way[1], w);
 }
 
-/* The slot a hint names if the key w (nw words) is that slot's name, else FSP_NO_SLOT. */
-static __always_inline __u32 slot_hinted(const __u32 *hint, const __u64 *w, int nw)
+/* Remember slot for the key w: in the first way while it is free, else in the second. */
+static __always_inline void hint_learn(struct hint_bucket *b, const __u64 *w, __u32 slot)
 {
-	/* Hint 0 (none yet) wraps to a slot that has no name. */
-	__u32 slot = hint ? *(volatile const __u32 *)hint - 1 : FSP_NO_SLOT;
+	struct hint *h = &b->way[*(volatile __u32 *)&b->way[0].slot1 ? 1 : 0];
+	__u32 seq = *(volatile __u32 *)&h->seq;
 
-	return slot_named(slot, w, nw) ? slot : FSP_NO_SLOT;
+	/* Being written by someone else: leave it to them. */
+	if ((seq & 1) || __sync_val_compare_and_swap(&h->seq, seq, seq + 1) != seq)
+		return;
+#pragma unroll
+	for (int i = 0; i < FAST_WORDS; i++)
+		*(volatile __u64 *)&h->key[i] = w[i];
+	*(volatile __u32 *)&h->slot1 = slot + 1;
+	__atomic_exchange_n(&h->seq, seq + 2, __ATOMIC_SEQ_CST);
 }
 
 /* Whether a key read failed, counted by reason. */
@@ -491,23 +499,26 @@ static __always_inline bool key_unread(int res)
  * kernel's per-CPU private stack: a user-memory read costs more there, the hot path's does not.
  */
 
-/* A short key's first sight (or a colliding hint): the symbol hash takes whole keys. */
-static __noinline __u32 slot_learn_fast(const __u64 *w, __u32 *hint)
+/* A short key's first sight, or one whose hints are taken: the symbol hash takes whole keys. */
+static __noinline __u32 slot_learn_fast(const __u64 *w, struct hint_bucket *b)
 {
 	struct fsp_key key __attribute__((aligned(8))) = {};
+	__u32 slot;
 
 	__builtin_memcpy(key.data, w, FSP_FAST_MAX);
-	return slot_learn(&key, hint);
+	slot = slot_insert(&key);
+	if (b && slot < max_symbols)
+		hint_learn(b, w, slot);
+	return slot;
 }
 
-/* A key too long for the hot path, or field(). -1: not counted. */
+/* A key too long for the hot path, or field(): the symbol hash only. -1: not counted. */
 static __noinline long key_slot_slow(struct pt_regs *ctx)
 {
 	struct fsp_key key __attribute__((aligned(8))) = {};
 	/* field()'s whole key; zeroed: bytes() adds no NUL */
 	char raw[FSP_RAW_MAX] __attribute__((aligned(8))) = {};
 	__u64 *w = (__u64 *)key.data;
-	__u32 *hint, slot;
 	int res;
 
 	if (key_prog.type == FSP_KEY_CSTR && !key_prog.field_on) {
@@ -524,9 +535,7 @@ static __noinline long key_slot_slow(struct pt_regs *ctx)
 		return -1;
 	if (res == FSP_KEY_OK_TRUNCATED)
 		stat_inc(FSP_STAT_TRUNCATED);
-	hint = hint_of(w, KEY_WORDS);
-	slot = slot_hinted(hint, w, KEY_WORDS);
-	return slot != FSP_NO_SLOT ? slot : slot_learn(&key, hint);
+	return slot_insert(&key);
 }
 
 /*
@@ -538,7 +547,8 @@ static __noinline long key_slot_slow(struct pt_regs *ctx)
 static __noinline long key_slot(struct pt_regs *ctx)
 {
 	__u64 w[FAST_WORDS] = {};
-	__u32 *hint, slot;
+	struct hint_bucket *b;
+	__u32 idx, slot;
 	int res;
 
 	if (key_prog.field_on)
@@ -548,9 +558,10 @@ static __noinline long key_slot(struct pt_regs *ctx)
 		return key_slot_slow(ctx);
 	if (key_unread(res))
 		return -1;
-	hint = hint_of(w, FAST_WORDS);
-	slot = slot_hinted(hint, w, FAST_WORDS);
-	return slot != FSP_NO_SLOT ? slot : slot_learn_fast(w, hint);
+	idx = key_hash(w);
+	b = bpf_map_lookup_elem(&slot_hints, &idx);
+	slot = slot_hinted(b, w);
+	return slot != FSP_NO_SLOT ? slot : slot_learn_fast(w, b);
 }
 
 SEC("uprobe")

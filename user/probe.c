@@ -218,8 +218,8 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	sk->rodata->target_tgid = o->target->pid;
 	sk->rodata->lookup_skip = p->lookup_skip;
 	sk->rodata->max_symbols = o->max_symbols;
-	/* Slot hints: four per symbol keep collisions rare; 2^20 (4 MiB) at most. */
-	sk->rodata->hint_bits = log2_up(4ULL * o->max_symbols, 6, 20);
+	/* Hint buckets (two keys, 96 bytes): two per symbol, so few keys lack one; 24 MiB at most. */
+	sk->rodata->hint_bits = log2_up(2ULL * o->max_symbols, 5, 18);
 	/* A thread's entry is its tid modulo the table (Go keys state by goroutine instead). */
 	sk->rodata->thread_slots_on = !p->go && o->mode != FSP_MODE_HIT_MISS && o->thread_slots;
 	if (sk->rodata->thread_slots_on)
@@ -227,8 +227,6 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	/* --hit/--miss calls have no lookup window to time. */
 	sk->rodata->latency = o->latency && o->mode != FSP_MODE_HIT_MISS;
 	err = bpf_map__set_max_entries(sk->maps.symbols, o->max_symbols);
-	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.names, o->max_symbols);
 	if (!err)
 		err = bpf_map__set_max_entries(sk->maps.slot_hints, 1U << sk->rodata->hint_bits);
 	if (!err)

@@ -7,7 +7,8 @@
 OBJ=$OUTPUT/fsprobe.bpf.o
 # deepest stack offset (r10 - N) each function of the object uses
 llvm-objdump -d --no-show-raw-insn "$OBJ" | awk '
-	/^[0-9a-f]+ <[A-Za-z_0-9]+>:/ { fn = $2; gsub(/[<>:]/, "", fn); if (!(fn in d)) d[fn] = 0 }
+	# a function starts at a symbol; <LBB...> are branch labels inside one
+	/^[0-9a-f]+ <[A-Za-z_0-9]+>:/ && $2 !~ /^<LBB/ { fn = $2; gsub(/[<>:]/, "", fn); if (!(fn in d)) d[fn] = 0 }
 	match($0, /r10 - [0-9]+/) { v = substr($0, RSTART + 6, RLENGTH - 6) + 0; if (v > d[fn]) d[fn] = v }
 	END { for (f in d) print f, d[f] }' >"$TMP/depths"
 depth=$(awk '$1 == "key_slot" { print $2 }' "$TMP/depths")
