@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Key lengths on both sides of the BPF fast path (keys up to 38 bytes are read onto the stack,
-# longer ones into per-thread scratch) and of the 63-byte limit (longer keys count under their
+# Key lengths on both sides of the BPF fast path (keys up to 38 bytes are read onto the stack
+# and hinted, longer ones read whole by a slower subprogram) and of the 63-byte limit (longer keys count under their
 # first 63 bytes): exact per-symbol counts against the target's tally.
 . "$(dirname "$0")/../lib.sh"
 
