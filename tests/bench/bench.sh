@@ -136,11 +136,14 @@ import json, sys
 runs = [p for p in json.load(sys.stdin) if p.get("name", "").startswith(sys.argv[1]) and p.get("run_cnt")]
 print("%.1f %d" % (runs[0]["run_time_ns"] / runs[0]["run_cnt"], runs[0]["run_cnt"]) if runs else "")' "$1"
 }
-# bpf_run FSPROBE-ARGS...: fsprobe and an empty bpftrace program on one all-hit workload;
-# leaves fsprobe's metrics in $TMP/stats and the empty program's ns/run in $TMP/empty.
+# bpf_run SYMBOLS FSPROBE-ARGS...: fsprobe and an empty bpftrace program on one workload, all
+# hits after each symbol's first lookup; leaves fsprobe's metrics in $TMP/stats and the empty
+# program's ns/run in $TMP/empty.
 bpf_run() {
-	local bt=
-	start_target "$OUTPUT/featurestore" --threads 1 --requests "$REQUESTS" --symbols 100 --capacity 100
+	local bt= n=$1
+	shift
+	start_target "$OUTPUT/featurestore" --threads 1 --requests "$REQUESTS" --symbols "$n" \
+		--capacity "$n" --zipf 0
 	start_fsprobe --pid "$TPID" --lookup feature_cache_lookup --miss compute_features "$@"
 	: >"$TMP/empty"
 	if [ "$HAVE_BPFTRACE" = 1 ]; then
@@ -163,11 +166,16 @@ per_prog() {
 		END { for (p in t) if (n[p] > 0) printf "%s %d %.1f\n", p, n[p], t[p] * 1e9 / n[p] }' "$TMP/stats" | sort
 }
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
-bpf_run
+BIG_SYMS=10000
+[ -n "${BENCH_QUICK:-}" ] && BIG_SYMS=2000
+bpf_run "$BIG_SYMS"
+big_ns=$(per_prog | awk '$1 == "lookup_entry" { print $3 }')
+big_empty=$(awk '{ print $1 }' "$TMP/empty")
+bpf_run 100 --no-lazy
+per_prog >"$TMP/prog-nolazy"
+bpf_run 100
 per_prog >"$TMP/prog"
 empty_ns=$(awk '{ print $1 }' "$TMP/empty")
-bpf_run --no-lazy
-per_prog >"$TMP/prog-nolazy"
 # The peer's program on the same workload, for scale.
 bt_run=
 if [ "$HAVE_BPFTRACE" = 1 ]; then
@@ -197,6 +205,9 @@ while read -r p n v; do
 done < <(grep '^lookup_' "$TMP/prog-nolazy")
 [ -z "$empty_ns" ] || printf '  %-30s %10s %12.1f %10s\n' "empty program (the accounting)" "" "$empty_ns" 0
 [ -z "$bt_run" ] || printf '  %-30s %10s %12.1f %10s\n' "bpftrace one-liner, lookup" "" "$bt_run" "$(net "$bt_run")"
+[ -z "$big_ns" ] || printf '  %-30s %10s %12.1f %10s\n' "lookup_entry, $BIG_SYMS symbols" "" "$big_ns" \
+	"$(awk -v v="$big_ns" -v e="${big_empty:-0}" 'BEGIN { if (e > 0) printf "%.1f", v - e; else print "n/a" }')"
+echo "  ($BIG_SYMS symbols, uniform: the target's cache and fsprobe's maps no longer fit the CPU caches)"
 # On a hit only lookup_entry runs (lazy counting; --no-lazy adds lookup_return).
 hit_ns=$(awk '$1 == "lookup_entry" { print $3 }' "$TMP/prog")
 hit_net=$(net "$hit_ns")
