@@ -107,15 +107,14 @@ struct frame {
 struct thread_state {
 	__u32 depth;
 	__u32 seq;   /* never reset: a frame's tag is unique even after its entry changes hands */
-	__u32 owner; /* in thread_slots: the thread id that claimed the entry, 0 when free */
-	__u32 pad;
+	__u64 owner; /* in thread_slots: the thread (thread_self) that claimed it, 0 when free */
 	struct frame frames[FSP_MAX_DEPTH];
 };
 
 /*
- * tid mod size -> the state of the first thread to claim the entry: an array lookup is
+ * hash(thread) -> the state of the first thread to claim the entry: an array lookup is
  * inlined, where task storage is a helper call (20 ns here). A thread whose entry is taken
- * keeps its state in task storage instead; the exit hook frees the entry.
+ * keeps its state in task storage instead; the exit and exec hooks free the entry.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -124,13 +123,11 @@ struct {
 	__type(value, struct thread_state);
 } thread_slots SEC(".maps");
 
-/*
- * Which thread_slots entry a thread claimed, kept with the task rather than found by thread
- * id: exec gives a thread the process's id, and one killed by a failed exec exits with it.
- */
+/* Which thread_slots entry a thread claimed: what the exit and exec hooks and settle use. */
 struct entry_claim {
 	__u32 idx;
-	__u32 owner; /* the thread id it claimed with, the entry's owner; 0: none */
+	__u32 pad;
+	__u64 owner; /* the thread_self it claimed with, the entry's owner; 0: none */
 };
 
 struct {
@@ -160,34 +157,45 @@ struct {
 	__type(value, struct thread_state);
 } goroutines SEC(".maps");
 
-/* The entry of thread_slots that thread tid may own. */
-static __always_inline struct thread_state *slot_state(__u32 tid)
+/*
+ * The current thread, without a helper call (8 ns here): a probe's registers are the thread's
+ * saved user registers, at the top of its own kernel stack, so their address is the same in
+ * every probe of a thread and differs between live threads. Taken as an offset from a fixed
+ * address, the one pointer arithmetic the verifier allows a privileged program here.
+ */
+static __always_inline __u64 thread_self(struct pt_regs *ctx)
 {
-	__u32 idx = tid & ((1U << thread_bits) - 1);
+	return (__u64)((char *)ctx - (char *)&next_slot);
+}
 
-	return bpf_map_lookup_elem(&thread_slots, &idx);
+/* The thread_slots entry for thread me: kernel stacks are at least 16 KiB apart. */
+static __always_inline __u32 slot_idx(__u64 me)
+{
+	return thread_bits ? ((me >> 14) * 0x9e3779b97f4a7c15ULL) >> (64 - thread_bits) : 0;
 }
 
 /* The state of the current thread: its thread_slots entry, else its task storage. */
-static __always_inline struct thread_state *thread_state_of(bool create)
+static __always_inline struct thread_state *thread_state_of(struct pt_regs *ctx, bool create)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct thread_state *ts = thread_slots_on ? slot_state(tid) : NULL, *own;
+	__u64 me = thread_self(ctx);
+	__u32 idx = slot_idx(me);
+	struct thread_state *ts, *own;
 
-	if (ts && *(volatile __u32 *)&ts->owner == tid)
+	ts = thread_slots_on ? bpf_map_lookup_elem(&thread_slots, &idx) : NULL;
+	if (ts && *(volatile __u64 *)&ts->owner == me)
 		return ts;
 	/* A thread with state in task storage stays there: its open frames are there. */
 	own = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
 	if (own || !create)
 		return own;
-	if (ts && !*(volatile __u32 *)&ts->owner) {
+	if (ts && !*(volatile __u64 *)&ts->owner) {
 		struct entry_claim *c = bpf_task_storage_get(&claims, bpf_get_current_task_btf(), 0,
 							     BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-		if (c && __sync_val_compare_and_swap(&ts->owner, 0, tid) == 0) {
-			c->idx = tid & ((1U << thread_bits) - 1);
+		if (c && __sync_val_compare_and_swap(&ts->owner, 0, me) == 0) {
+			c->idx = idx;
 			/* After idx: settle reads owner first. */
-			*(volatile __u32 *)&c->owner = tid;
+			*(volatile __u64 *)&c->owner = me;
 			return ts;
 		}
 	}
@@ -195,8 +203,8 @@ static __always_inline struct thread_state *thread_state_of(bool create)
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-/* The thread_slots entry task claimed, if it still owns it; *owner: the id it claimed with. */
-static __always_inline struct thread_state *claimed_state(struct task_struct *task, __u32 *owner)
+/* The thread_slots entry task claimed, if it still owns it; *owner: what it claimed with. */
+static __always_inline struct thread_state *claimed_state(struct task_struct *task, __u64 *owner)
 {
 	struct entry_claim *c;
 	struct thread_state *ts;
@@ -207,12 +215,12 @@ static __always_inline struct thread_state *claimed_state(struct task_struct *ta
 	c = bpf_task_storage_get(&claims, task, 0, 0);
 	if (!c)
 		return NULL;
-	*owner = *(volatile __u32 *)&c->owner;
+	*owner = *(volatile __u64 *)&c->owner;
 	idx = *(volatile __u32 *)&c->idx;
 	if (!*owner)
 		return NULL;
 	ts = bpf_map_lookup_elem(&thread_slots, &idx);
-	return ts && *(volatile __u32 *)&ts->owner == *owner ? ts : NULL;
+	return ts && *(volatile __u64 *)&ts->owner == *owner ? ts : NULL;
 }
 
 static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool create)
@@ -222,7 +230,7 @@ static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool c
 	__u64 g;
 
 	if (!key_prog.go_abi)
-		return thread_state_of(create);
+		return thread_state_of(ctx, create);
 #if defined(__TARGET_ARCH_x86)
 	g = ctx->r14;
 #else
@@ -728,11 +736,12 @@ static __always_inline bool still_inside(struct task_struct *task, __u64 fsp, __
 }
 
 /*
- * Count the frames of task (its state ts) whose lookups have returned. owner: the task's id
- * when ts is a thread_slots entry, which can change hands while we look; 0 for task storage.
+ * Count the frames of task (its state ts) whose lookups have returned. owner: what the task
+ * claimed ts with when ts is a thread_slots entry, which can change hands while we look; 0 for
+ * task storage.
  */
 static __always_inline void settle_frames(struct task_struct *task, struct thread_state *ts,
-					  __u32 owner)
+					  __u64 owner)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	__u64 sp;
@@ -748,7 +757,7 @@ static __always_inline void settle_frames(struct task_struct *task, struct threa
 		 * Read after the frame: a new owner claims the entry before it pushes a frame, so a
 		 * frame read after that shows here. Once read, the tag guards the frame.
 		 */
-		if (owner && *(volatile __u32 *)&ts->owner != owner)
+		if (owner && *(volatile __u64 *)&ts->owner != owner)
 			return;
 		/*
 		 * The registers are read after the frame: any kernel entry since the frame was
@@ -767,7 +776,7 @@ int settle(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct thread_state *ts;
-	__u32 owner = 0;
+	__u64 owner = 0;
 
 	if (!task || (target_tgid && (__u32)task->tgid != target_tgid))
 		return 0;
@@ -794,7 +803,7 @@ static __always_inline void thread_done(void)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct thread_state *ts;
 	struct entry_claim *c;
-	__u32 owner = 0;
+	__u64 owner = 0;
 
 	ts = claimed_state(task, &owner);
 	if (ts) {
