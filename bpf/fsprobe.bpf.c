@@ -108,6 +108,8 @@ struct thread_state {
 	__u32 depth;
 	__u32 seq;   /* never reset: a frame's tag is unique even after its entry changes hands */
 	__u64 owner; /* in thread_slots: the thread (thread_self) that claimed it, 0 when free */
+	__u32 long_key; /* the thread's last key was too long for the fast path */
+	__u32 pad;
 	struct frame frames[FSP_MAX_DEPTH];
 };
 
@@ -520,8 +522,12 @@ static __noinline __u32 slot_learn_fast(const __u64 *w, struct hint_bucket *b)
 	return slot;
 }
 
-/* A key too long for the hot path, or field(): the symbol hash only. -1: not counted. */
-static __noinline long key_slot_slow(struct pt_regs *ctx)
+/*
+ * A key too long for the hot path, or field(): the symbol hash only. -1: not counted. ts: the
+ * thread's state (or NULL), told whether this key was long, so that a thread whose keys are
+ * long skips the short read next time.
+ */
+static __noinline long key_slot_slow(struct pt_regs *ctx, struct thread_state *ts)
 {
 	struct fsp_key key __attribute__((aligned(8))) = {};
 	/* field()'s whole key; zeroed: bytes() adds no NUL */
@@ -543,6 +549,9 @@ static __noinline long key_slot_slow(struct pt_regs *ctx)
 		return -1;
 	if (res == FSP_KEY_OK_TRUNCATED)
 		stat_inc(FSP_STAT_TRUNCATED);
+	/* Long: more than the fast path's FSP_FAST_MAX - 1 bytes (a C string also needs its NUL). */
+	if (ts)
+		ts->long_key = key.data[FSP_FAST_MAX - 1 - (key_prog.type == FSP_KEY_CSTR)] != 0;
 	return slot_insert(&key);
 }
 
@@ -552,18 +561,18 @@ static __noinline long key_slot_slow(struct pt_regs *ctx)
  * own, under 64 bytes of stack: past that the kernel moves a program's stack to per-CPU memory,
  * where user-copy hardening makes each read of user memory cost about 20 ns more.
  */
-static __noinline long key_slot(struct pt_regs *ctx)
+static __noinline long key_slot(struct pt_regs *ctx, struct thread_state *ts)
 {
 	__u64 w[FAST_WORDS] = {};
 	struct hint_bucket *b;
 	__u32 idx, slot;
 	int res;
 
-	if (key_prog.field_on)
-		return key_slot_slow(ctx);
+	if (key_prog.field_on || (ts && ts->long_key))
+		return key_slot_slow(ctx, ts);
 	res = fsp_read_key(ctx, &key_prog, (char *)w, FSP_FAST_MAX, NULL);
 	if (res == FSP_KEY_OK_TRUNCATED)
-		return key_slot_slow(ctx);
+		return key_slot_slow(ctx, ts);
 	if (key_unread(res))
 		return -1;
 	idx = key_hash(w);
@@ -581,17 +590,16 @@ int BPF_KPROBE(lookup_entry)
 	long slot;
 	__u32 d;
 
-	/*
-	 * A key that cannot be read still gets a frame, with no slot: its miss and its return
-	 * must not land on another lookup's frame. Counting it is a no-op (no such slot). Read
-	 * first: the verifier then walks field()'s loop before, not after, the frame handling.
-	 */
-	slot = key_slot(ctx);
 	ts = state_of(ctx, true);
 	if (!ts) {
 		stat_inc(FSP_STAT_DEPTH);
 		return 0;
 	}
+	/*
+	 * A key that cannot be read still gets a frame, with no slot: its miss and its return
+	 * must not land on another lookup's frame. Counting it is a no-op (no such slot).
+	 */
+	slot = key_slot(ctx, ts);
 	/* Go stacks move when they grow: no stack-pointer reasoning for goroutines. */
 	if (!key_prog.go_abi)
 		drop_unwound(ts, sp);
@@ -840,7 +848,7 @@ int thread_exec(void *ctx)
 SEC("uprobe")
 int BPF_KPROBE(hit_call)
 {
-	long slot = key_slot(ctx);
+	long slot = key_slot(ctx, NULL);
 
 	if (slot >= 0)
 		count(slot, 0);
@@ -850,7 +858,7 @@ int BPF_KPROBE(hit_call)
 SEC("uprobe")
 int BPF_KPROBE(miss_call)
 {
-	long slot = key_slot(ctx);
+	long slot = key_slot(ctx, NULL);
 
 	if (slot >= 0)
 		count(slot, 1);
