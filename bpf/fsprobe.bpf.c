@@ -549,7 +549,7 @@ static __noinline long key_slot_slow(struct pt_regs *ctx, struct thread_state *t
 		return -1;
 	if (res == FSP_KEY_OK_TRUNCATED)
 		stat_inc(FSP_STAT_TRUNCATED);
-	/* Long: more than the fast path's FSP_FAST_MAX - 1 bytes (a C string also needs its NUL). */
+	/* Long: past the fast path's FSP_FAST_MAX - 1 bytes (a C string also needs its NUL). */
 	if (ts)
 		ts->long_key = key.data[FSP_FAST_MAX - 1 - (key_prog.type == FSP_KEY_CSTR)] != 0;
 	return slot_insert(&key);
