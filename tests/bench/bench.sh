@@ -61,6 +61,19 @@ start_fsprobe() { # ARGS...: sets FPID
 	wait_for 20 curl -sf "$URL" -o /dev/null || { cat "$TMP/fsp.log" >&2; return 1; }
 }
 
+# start_bpftrace BIN empty|peer: an empty program on BIN's lookup (the uprobe alone), or the
+# peer one-liner counting lookups and misses by key for $TPID; sets BT once attached.
+start_bpftrace() {
+	local bin=$1 script="uprobe:$1:feature_cache_lookup { }"
+	[ "$2" = peer ] &&
+		script="uprobe:$bin:feature_cache_lookup /pid == $TPID/ { @lookups[str(arg0)] = count(); }
+			uprobe:$bin:compute_features /pid == $TPID/ { @misses[str(arg0)] = count(); }"
+	bpftrace -e "$script" >"$TMP/bt.out" 2>&1 &
+	BT=$!
+	wait_for 30 grep -q '^Attaching' "$TMP/bt.out"
+	sleep 0.5
+}
+
 # one_run BIN none|fsprobe|no-lazy|bpftrace|empty: ns per lookup for a fixed all-hit workload on one thread.
 one_run() {
 	local bin=$1 how=$2 peer=
@@ -75,19 +88,12 @@ one_run() {
 		peer=$FPID
 		;;
 	empty)
-		# The uprobe alone: an empty program at the function's first byte.
-		bpftrace -e "uprobe:$bin:feature_cache_lookup { }" >"$TMP/bt.out" 2>&1 &
-		peer=$!
-		wait_for 30 grep -q 'Attaching 1 probe' "$TMP/bt.out"
-		sleep 0.5
+		start_bpftrace "$bin" empty
+		peer=$BT
 		;;
 	bpftrace)
-		bpftrace -e "uprobe:$bin:feature_cache_lookup /pid == $TPID/ { @lookups[str(arg0)] = count(); }
-			uprobe:$bin:compute_features /pid == $TPID/ { @misses[str(arg0)] = count(); }" \
-			>"$TMP/bt.out" 2>&1 &
-		peer=$!
-		wait_for 30 grep -q 'Attaching 2 probes' "$TMP/bt.out"
-		sleep 0.5
+		start_bpftrace "$bin" peer
+		peer=$BT
 		;;
 	esac
 	kill -USR1 "$TPID"
@@ -147,10 +153,8 @@ bpf_run() {
 	start_fsprobe --pid "$TPID" --lookup feature_cache_lookup --miss compute_features "$@"
 	: >"$TMP/empty"
 	if [ "$HAVE_BPFTRACE" = 1 ]; then
-		bpftrace -e "uprobe:$OUTPUT/featurestore:feature_cache_lookup { }" >"$TMP/bt.out" 2>&1 &
-		bt=$!
-		wait_for 30 grep -q 'Attaching 1 probe' "$TMP/bt.out"
-		sleep 0.5
+		start_bpftrace "$OUTPUT/featurestore" empty
+		bt=$BT
 	fi
 	kill -USR1 "$TPID"
 	wait "$TPID"
@@ -180,12 +184,7 @@ empty_ns=$(awk '{ print $1 }' "$TMP/empty")
 bt_run=
 if [ "$HAVE_BPFTRACE" = 1 ]; then
 	start_target "$OUTPUT/featurestore" --threads 1 --requests "$REQUESTS" --symbols 100 --capacity 100
-	bpftrace -e "uprobe:$OUTPUT/featurestore:feature_cache_lookup /pid == $TPID/ { @lookups[str(arg0)] = count(); }
-		uprobe:$OUTPUT/featurestore:compute_features /pid == $TPID/ { @misses[str(arg0)] = count(); }" \
-		>"$TMP/bt.out" 2>&1 &
-	BT=$!
-	wait_for 30 grep -q 'Attaching 2 probes' "$TMP/bt.out"
-	sleep 0.5
+	start_bpftrace "$OUTPUT/featurestore" peer
 	kill -USR1 "$TPID"
 	wait "$TPID"
 	bt_run=$(prog_ns feature_cache | awk '{ print $1 }')
