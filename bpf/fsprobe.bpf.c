@@ -205,8 +205,12 @@ static __always_inline struct thread_state *thread_state_of(struct pt_regs *ctx,
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-/* The thread_slots entry task claimed, if it still owns it; *owner: what it claimed with. */
-static __always_inline struct thread_state *claimed_state(struct task_struct *task, __u64 *owner)
+/*
+ * The thread_slots entry task claimed, if it still owns it; *owner: what it claimed with, and
+ * *claim (when not NULL) the task's record of the claim.
+ */
+static __always_inline struct thread_state *claimed_state(struct task_struct *task, __u64 *owner,
+							  struct entry_claim **claim)
 {
 	struct entry_claim *c;
 	struct thread_state *ts;
@@ -215,6 +219,8 @@ static __always_inline struct thread_state *claimed_state(struct task_struct *ta
 	if (!thread_slots_on)
 		return NULL;
 	c = bpf_task_storage_get(&claims, task, 0, 0);
+	if (claim)
+		*claim = c;
 	if (!c)
 		return NULL;
 	*owner = *(volatile __u64 *)&c->owner;
@@ -788,7 +794,7 @@ int settle(struct bpf_iter__task *ctx)
 
 	if (!task || (target_tgid && (__u32)task->tgid != target_tgid))
 		return 0;
-	ts = claimed_state(task, &owner);
+	ts = claimed_state(task, &owner, NULL);
 	if (ts)
 		settle_frames(task, ts, owner);
 	ts = bpf_task_storage_get(&threads, task, 0, 0);
@@ -810,16 +816,15 @@ static __always_inline void thread_done(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct thread_state *ts;
-	struct entry_claim *c;
+	struct entry_claim *c = NULL;
 	__u64 owner = 0;
 
-	ts = claimed_state(task, &owner);
+	ts = claimed_state(task, &owner, &c);
 	if (ts) {
 		claim_all(ts);
 		/* Freed last: the next owner starts with no frames. */
 		__atomic_exchange_n(&ts->owner, 0, __ATOMIC_SEQ_CST);
 	}
-	c = thread_slots_on ? bpf_task_storage_get(&claims, task, 0, 0) : NULL;
 	if (c)
 		c->owner = 0;
 	ts = bpf_task_storage_get(&threads, task, 0, 0);
