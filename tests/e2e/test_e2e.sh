@@ -218,6 +218,9 @@ global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
+  # How a deployment points runbook_url at its own copy of the runbook.
+  external_labels:
+    runbook_base_url: https://runbooks.example.com/featurestore_slo
 rule_files:
   - $tmp/rules/*.yml
 alerting:
@@ -386,6 +389,19 @@ if wait_until 15 warning_inhibited; then
   ok "Alertmanager inhibits FeatureStoreHitRatioLow while the critical alerts fire"
 else
   bad "FeatureStoreHitRatioLow is not inhibited in Alertmanager"
+fi
+
+runbook_from_label() {
+  curl -sf "$AM/api/v2/alerts?filter=alertname%3D%22FeatureStoreHitRatioCritical%22" | python3 -c '
+import json, sys
+alerts = json.load(sys.stdin)
+want = "https://runbooks.example.com/featurestore_slo#featurestorehitratiocritical"
+sys.exit(0 if alerts and all(a["annotations"].get("runbook_url") == want for a in alerts) else 1)'
+}
+if wait_until 15 runbook_from_label; then
+  ok "runbook_url takes its address from the external label runbook_base_url"
+else
+  bad "runbook_url does not use the external label runbook_base_url"
 fi
 
 # --- 3. dashboard queries against the live Prometheus -------------------------------

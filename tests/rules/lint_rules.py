@@ -5,8 +5,9 @@ For every alert rule:
   * a `severity` label of warning or critical,
   * `summary`, `description` (templated, with a humanized $value) and
     `runbook_url` annotations,
-  * runbook_url points at docs/runbooks/featurestore_slo.md#<anchor> on the
-    project's GitHub and <anchor> exists in that runbook,
+  * runbook_url is the template that takes the runbook's address from the
+    external label runbook_base_url (default: docs/runbooks/featurestore_slo.md),
+    followed by #<anchor>, and <anchor> exists in that runbook,
   * the promtool tests in tests/rules/*_test.yml have a case where it fires
     and a case where it stays quiet.
 Plus: the runbook's in-page links resolve, and every ```promql block in it
@@ -28,8 +29,10 @@ import subprocess
 import sys
 import tempfile
 
-RUNBOOK_URL_PREFIX = ("https://github.com/fsprobe/fsprobe/blob/main/"
-                      "docs/runbooks/featurestore_slo.md#")
+# The deployment sets the runbook's address as the external label runbook_base_url; without
+# it the link is the runbook's path in this repository.
+RUNBOOK_URL_PREFIX = ("{{ with $externalLabels.runbook_base_url }}{{ . }}{{ else }}"
+                      "docs/runbooks/featurestore_slo.md{{ end }}#")
 RUNBOOK_PATH = "docs/runbooks/featurestore_slo.md"
 SEVERITIES = {"warning", "critical"}
 
