@@ -32,18 +32,32 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# x86-64 only: probe placement, lazy counting, the reach analysis and the BPF programs decode
+# or assume x86-64 code (call rel32, the return address at [sp]). Refuse elsewhere, by name.
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/')
+ifneq ($(ARCH),x86)
+$(error fsprobe builds for x86-64 only (this machine: $(ARCH)): probe placement, lazy counting \
+	and the BPF programs assume x86-64 code)
+endif
 
 CFLAGS    ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Werror
+# user/ in the order a lookup travels: what was asked (spec), where to probe (target), load,
+# attach and read (probe), the text format and HTTP (export), the terminal commands (term).
+USER_DIRS := lib spec target probe export term
 USER_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DFSP_VERSION='"$(VERSION)"' \
-	-I$(OUTPUT) -Ibpf -Iuser
+	-MMD -MP -I$(OUTPUT) -Ibpf $(addprefix -Iuser/,$(USER_DIRS))
 USER_LIBS := -lbpf -lelf -lz -lmicrohttpd -lcapstone -lstdc++
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
 	-Wno-unused-function -I$(OUTPUT) -Ibpf
 
-USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
-USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# Only these include the BPF skeleton (clang, bpftool); the rest form libfsprobe.a, which the unit
+# tests link, so they build and run without a BPF toolchain (make unit-nobpf proves it).
+SKEL_SRCS := user/probe/probe.c
+USER_SRCS := $(wildcard $(addsuffix /*.c,$(addprefix user/,$(USER_DIRS))))
+PURE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(filter-out $(SKEL_SRCS),$(USER_SRCS)))
+SKEL_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(SKEL_SRCS))
+LIBFSP    := $(OUTPUT)/libfsprobe.a
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
@@ -53,13 +67,14 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 TARGET_CFLAGS := -O2 -g -pthread $(WARNINGS)
 TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet $(OUTPUT)/edge
 
-# Keep generated objects and skeletons between runs.
+# Keep generated objects and skeletons between runs; never keep a half-written one.
 .SECONDARY:
+.DELETE_ON_ERROR:
 
-.PHONY: all deps test unit integration targets bench demo install clean
+.PHONY: all deps test unit unit-nobpf integration targets bench demo install clean
 all: $(OUTPUT)/fsprobe $(TARGETS)
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # Generated from the running kernel's BTF; CO-RE relocates the programs to other kernels.
@@ -75,11 +90,19 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/fsprobe.h $(SKELS) | $(OUTPUT)/user
+# Header dependencies come from the compiler (-MMD); the skeleton must exist before the first build.
+$(SKEL_OBJS): $(SKELS)
+
+$(OUTPUT)/user/%.o: user/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/fsprobe: $(OUTPUT)/user/main.o $(USER_OBJS)
+$(LIBFSP): $(PURE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(OUTPUT)/fsprobe: $(OUTPUT)/user/main.o $(SKEL_OBJS) $(LIBFSP)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $^ $(USER_LIBS) -o $@
 
@@ -95,9 +118,9 @@ $(OUTPUT)/featurestore-cet: $(wildcard uprobes-targets/featurestore/*.[ch]) \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fcf-protection=full $(filter %.c,$^) -lm -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIBFSP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) $< $(USER_OBJS) $(USER_LIBS) -lcmocka -o $@
+	$(Q)$(CC) $(USER_CFLAGS) $< $(LIBFSP) $(USER_LIBS) -lcmocka -o $@
 
 # Installs only what is missing, so repeated runs stay fast and offline.
 deps:
@@ -164,6 +187,16 @@ $(PLACE_FIXTURES): tests/unit/fixtures/place/prologues.c | $(PLACE_DIR)
 unit: $(UNIT_BINS) $(FIXTURES) $(PLACE_FIXTURES)
 	@fail=0; for t in $(UNIT_BINS); do FSP_FIXTURES=$(FIXTURE_DIR) $$t || fail=1; done; exit $$fail
 
+# The unit tests again in a separate output folder, with clang and bpftool replaced by commands
+# that fail: the pure modules must not need the BPF toolchain or the kernel's BTF.
+NOBPF := $(OUTPUT)/nobpf
+unit-nobpf:
+	$(Q)mkdir -p $(NOBPF)/bin
+	$(Q)for t in clang llc bpftool; do printf '#!/bin/sh\necho "$$t is hidden by make unit-nobpf" >&2\nexit 127\n' \
+		> $(NOBPF)/bin/$$t; chmod +x $(NOBPF)/bin/$$t; done
+	$(Q)PATH=$(abspath $(NOBPF)/bin):$$PATH $(MAKE) --no-print-directory OUTPUT=$(NOBPF)/out \
+		CLANG=clang BPFTOOL=bpftool unit
+
 # Pairing edge cases (tail call, unreadable keys, a thread idle below its last lookup).
 $(OUTPUT)/edge: uprobes-targets/edge/edge.c | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -184,7 +217,7 @@ integration: all targets
 	$(Q)FSPROBE=$(OUTPUT)/fsprobe OUTPUT=$(OUTPUT) bash tests/run.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory unit-nobpf
 	$(Q)$(MAKE) --no-print-directory integration
 
 bench: deps
@@ -201,3 +234,5 @@ install: $(OUTPUT)/fsprobe
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
+
+-include $(PURE_OBJS:.o=.d) $(SKEL_OBJS:.o=.d) $(OUTPUT)/user/main.d $(UNIT_BINS:=.d)

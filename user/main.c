@@ -3,12 +3,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "functions.h"
 #include "http.h"
@@ -16,20 +15,19 @@
 #include "render.h"
 #include "report.h"
 #include "session.h"
+#include "sig.h"
 #include "top.h"
 
-#define DEFAULT_LISTEN      "127.0.0.1:9477"
-#define DEFAULT_PATH        "/metrics"
-#define DEFAULT_KEY         "cstr(arg0)"
-#define DEFAULT_MAX_SYMBOLS 10000
-#define MAX_MAX_SYMBOLS     1000000
+#define DEFAULT_KEY          "cstr(arg0)"
+#define DEFAULT_MAX_SYMBOLS  10000
+#define MAX_MAX_SYMBOLS      1000000
 #define DEFAULT_THREAD_SLOTS 4096
 #define MAX_THREAD_SLOTS     65536
 
-enum command { CMD_RUN, CMD_TOP, CMD_REPORT, CMD_FUNCTIONS };
+struct command;
 
 struct options {
-	enum command cmd;
+	const struct command *cmd;
 	struct fsp_session_opts s;
 	const char *listen;
 	const char *path;
@@ -39,37 +37,112 @@ struct options {
 	const char *regex;
 };
 
-static const char usage[] =
+/* A subcommand: its name beside its code, as bpftool keeps them. */
+struct command {
+	const char *name;
+	/* Commands that observe a target get an open session; the others run on their own. */
+	int (*observe)(struct fsp_session *s, const struct options *o, const sigset_t *stop);
+	int (*run)(const struct options *o);
+	int (*check)(const struct options *o);
+	int latency; /* measure latency unless --no-latency */
+};
+
+/* --- options: one table gives getopt its list, --help its text, and each value its home --- */
+
+enum flag_kind { K_STR, K_PID, K_U32, K_SECONDS, K_SET, K_VERBOSE, K_HELP, K_VERSION };
+enum section { SEC_TARGET, SEC_RUN, SEC_TOP, SEC_REPORT, SEC_GENERAL, SEC__MAX };
+
+struct flag {
+	const char *name;
+	char short_name;
+	const char *arg; /* the value's name in --help; NULL when the flag takes none */
+	enum section section;
+	const char *help; /* lines after the first are indented to the help column */
+	enum flag_kind kind;
+	size_t off; /* where the value goes in struct options */
+	double min, max; /* K_PID, K_U32, K_SECONDS; K_SET stores min */
+};
+
+#define AT(field) offsetof(struct options, field)
+#define STR(n, sh, a, sec, field, h) \
+	{ .name = n, .short_name = sh, .arg = a, .section = sec, .help = h, .kind = K_STR, \
+	  .off = AT(field) }
+#define NUM(k, n, sh, a, sec, field, lo, hi, h) \
+	{ .name = n, .short_name = sh, .arg = a, .section = sec, .help = h, .kind = k, .off = AT(field), .min = lo, \
+	  .max = hi }
+#define SET(n, sec, field, v, h) \
+	{ .name = n, .section = sec, .help = h, .kind = K_SET, .off = AT(field), .min = v }
+#define CTL(k, n, sh, h) { .name = n, .short_name = sh, .section = SEC_GENERAL, .help = h, .kind = k }
+
+static const struct flag flags[] = {
+	NUM(K_PID, "pid", 'p', "PID", SEC_TARGET, s.pid, 1, 0x7fffffff, "one process"),
+	STR("binary", 'b', "PATH", SEC_TARGET, s.binary,
+	    "every process running PATH, also ones started later"),
+	STR("lookup", 'l', "FUNC", SEC_TARGET, s.lookup,
+	    "each call of FUNC is one request for its key"),
+	STR("miss", 'm', "FUNC", SEC_TARGET, s.miss,
+	    "with --lookup: a miss if FUNC runs inside the lookup, on the\n"
+	    "same thread; with --hit: each call of FUNC is a miss"),
+	STR("hit-when", 0, "PRED", SEC_TARGET, s.hit_when,
+	    "with --lookup: a hit if PRED holds for the return value:\n"
+	    "retN|u8(retN)|u32(retN)|i32(retN)|i64(retN) OP INT, where\n"
+	    "OP is ==, !=, <, <=, > or >=; ret is ret0 (RAX)"),
+	STR("hit", 0, "FUNC", SEC_TARGET, s.hit, "with --miss: each call of FUNC is a hit"),
+	STR("key", 'k', "EXPR", SEC_TARGET, s.key, "the request's key (default " DEFAULT_KEY ")"),
+	STR("symbol-map", 0, "FILE", SEC_TARGET, s.symbol_map,
+	    "names for integer keys: lines of 'ID NAME'"),
+	NUM(K_U32, "max-symbols", 0, "N", SEC_TARGET, s.max_symbols, 1, MAX_MAX_SYMBOLS,
+	    "symbols with their own series (default 10000); later\n"
+	    "symbols are counted under symbol=\"" FSP_OVERFLOW_LABEL "\""),
+	SET("latency", SEC_TARGET, s.latency, 1,
+	    "measure lookup time and miss penalty (on in top, report)"),
+	SET("no-latency", SEC_TARGET, s.latency, 0, "do not (no return probe on the miss function)"),
+	SET("lazy", SEC_TARGET, s.lazy, 1,
+	    "count without a return probe when the binary proves it\n"
+	    "exact (the default)"),
+	SET("no-lazy", SEC_TARGET, s.lazy, 0,
+	    "always count each lookup at a return probe; by default there\n"
+	    "is none when the binary proves it unneeded (about half the\n"
+	    "cost per lookup)"),
+	NUM(K_U32, "thread-slots", 0, "N", SEC_TARGET, s.thread_slots, 0, MAX_THREAD_SLOTS,
+	    "threads whose state the probes find fastest (default 4096,\n"
+	    "400 bytes each, rounded up to a power of two; 0: none);\n"
+	    "other threads cost about 20 ns more per lookup"),
+	STR("web.listen-address", 0, "ADDR", SEC_RUN, listen,
+	    "HOST:PORT, [IPV6]:PORT or :PORT (default " FSP_HTTP_DEFAULT_LISTEN ")"),
+	STR("web.telemetry-path", 0, "PATH", SEC_RUN, path, "(default " FSP_HTTP_DEFAULT_PATH ")"),
+	NUM(K_SECONDS, "interval", 0, "S", SEC_TOP, interval, 0.1, 3600,
+	    "refresh every S seconds (default 1)"),
+	NUM(K_SECONDS, "duration", 0, "S", SEC_REPORT, duration, 0.1, 7 * 86400,
+	    "collect for S seconds, then print and exit"),
+	STR("format", 0, "table|json", SEC_REPORT, format, "(default table)"),
+	CTL(K_VERBOSE, "verbose", 'v', "log attach details and libbpf messages"),
+	CTL(K_HELP, "help", 'h', "this text"),
+	CTL(K_VERSION, "version", 'V', "print the version"),
+};
+
+#define NFLAGS (sizeof(flags) / sizeof(flags[0]))
+
+static const char *const section_head[SEC__MAX] = {
+	[SEC_TARGET] = "TARGET is what to observe and how to tell hits from misses:\n",
+	[SEC_RUN] = "run:\n",
+	[SEC_TOP] = "top:\n",
+	[SEC_REPORT] = "report:\n",
+	[SEC_GENERAL] = "\n",
+};
+
+static const char usage_head[] =
 	"Usage: fsprobe [run] TARGET [OPTIONS]       export Prometheus metrics over HTTP\n"
 	"       fsprobe top TARGET [--interval S]    live per-symbol view in the terminal\n"
 	"       fsprobe report TARGET --duration S [--format table|json]\n"
-	"       fsprobe functions --pid PID [REGEX]  list functions to pick --lookup/--miss from\n"
+	"       fsprobe functions (--pid PID | --binary PATH) [REGEX]\n"
+	"                                            list functions to pick --lookup/--miss from\n"
 	"\n"
 	"Count a running program's feature-cache hits and misses per key with uprobes. The\n"
 	"program is not changed or restarted.\n"
-	"\n"
-	"TARGET is what to observe and how to tell hits from misses:\n"
-	"  -p, --pid PID              one process\n"
-	"  -b, --binary PATH          every process running PATH, also ones started later\n"
-	"  -l, --lookup FUNC          each call of FUNC is one request for its key\n"
-	"  -m, --miss FUNC            with --lookup: a miss if FUNC runs inside the lookup, on the\n"
-	"                             same thread; with --hit: each call of FUNC is a miss\n"
-	"      --hit-when PRED        with --lookup: a hit if PRED holds for the return value:\n"
-	"                             retN|u8(retN)|u32(retN)|i32(retN)|i64(retN) OP INT, where\n"
-	"                             OP is ==, !=, <, <=, > or >=; ret is ret0 (RAX)\n"
-	"      --hit FUNC             with --miss: each call of FUNC is a hit\n"
-	"  -k, --key EXPR             the request's key (default " DEFAULT_KEY ")\n"
-	"      --symbol-map FILE      names for integer keys: lines of 'ID NAME'\n"
-	"      --max-symbols N        symbols with their own series (default 10000); later\n"
-	"                             symbols are counted under symbol=\"" FSP_OVERFLOW_LABEL "\"\n"
-	"      --latency              measure lookup time and miss penalty (on in top, report)\n"
-	"      --no-latency           do not (no return probe on the miss function)\n"
-	"      --no-lazy              always count each lookup at a return probe; by default there\n"
-	"                             is none when the binary proves it unneeded (about half the\n"
-	"                             cost per lookup)\n"
-	"      --thread-slots N       threads whose state the probes find fastest (default 4096,\n"
-	"                             400 bytes each, rounded up to a power of two; 0: none);\n"
-	"                             other threads cost about 20 ns more per lookup\n"
+	"\n";
+
+static const char usage_keys[] =
 	"\n"
 	"Key expressions:\n"
 	"  cstr(E)                    NUL-terminated string at address E\n"
@@ -81,274 +154,103 @@ static const char usage[] =
 	"  E is argN (N = 0..5) followed by ->OFF (read 8 bytes at E+OFF), +OFF or -OFF;\n"
 	"  argN follow the System V ABI, or Go's in a Go program (detected)\n"
 	"  e.g. cstr(arg0)  cstr(arg1->8)  bytes(arg0, arg1)  field(cstr(arg0), ':', 1)\n"
-	"\n"
-	"run:   --web.listen-address ADDR  HOST:PORT, [IPV6]:PORT or :PORT (default 127.0.0.1:9477)\n"
-	"       --web.telemetry-path PATH  (default " DEFAULT_PATH ")\n"
-	"top:   --interval S           refresh every S seconds (default 1)\n"
-	"report: --duration S          collect for S seconds, then print and exit\n"
-	"       --format table|json    (default table)\n"
-	"\n"
-	"  -v, --verbose              log attach details and libbpf messages\n"
-	"  -h, --help                 this text\n"
-	"  -V, --version              print the version\n"
+	"\n";
+
+static const char usage_tail[] =
 	"\n"
 	"Example: sudo fsprobe --pid 4242 --lookup feature_cache_lookup --miss compute_features\n";
 
-enum {
-	OPT_LISTEN = 256,
-	OPT_PATH,
-	OPT_MAX_SYMBOLS,
-	OPT_THREAD_SLOTS,
-	OPT_HIT,
-	OPT_HIT_WHEN,
-	OPT_LATENCY,
-	OPT_NO_LATENCY,
-	OPT_INTERVAL,
-	OPT_DURATION,
-	OPT_FORMAT,
-	OPT_SYMBOL_MAP,
-	OPT_LAZY,
-	OPT_NO_LAZY,
-};
+#define HELP_COLUMN 29
 
-static const struct option long_opts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "binary", required_argument, NULL, 'b' },
-	{ "lookup", required_argument, NULL, 'l' },
-	{ "miss", required_argument, NULL, 'm' },
-	{ "hit", required_argument, NULL, OPT_HIT },
-	{ "hit-when", required_argument, NULL, OPT_HIT_WHEN },
-	{ "key", required_argument, NULL, 'k' },
-	{ "symbol-map", required_argument, NULL, OPT_SYMBOL_MAP },
-	{ "max-symbols", required_argument, NULL, OPT_MAX_SYMBOLS },
-	{ "thread-slots", required_argument, NULL, OPT_THREAD_SLOTS },
-	{ "latency", no_argument, NULL, OPT_LATENCY },
-	{ "no-latency", no_argument, NULL, OPT_NO_LATENCY },
-	{ "lazy", no_argument, NULL, OPT_LAZY },
-	{ "no-lazy", no_argument, NULL, OPT_NO_LAZY },
-	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
-	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
-	{ "interval", required_argument, NULL, OPT_INTERVAL },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{},
-};
-
-static int parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
-		      unsigned long *out)
+static void usage(FILE *f)
 {
-	char *end;
+	const struct flag *fl;
+	const char *h;
+	int sec, col;
 
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	if (!*s || *end || errno || *s == '-' || *out < min || *out > max) {
-		fsp_log_error("%s: expected a whole number from %lu to %lu, got '%s'", opt, min,
-			      max, s);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_seconds(const char *opt, const char *s, double max, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	if (!*s || *end || errno || !(*out >= 0.1 && *out <= max)) {
-		fsp_log_error("%s: expected seconds from 0.1 to %g, got '%s'", opt, max, s);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_command(int argc, char **argv, struct options *o)
-{
-	static const char *const names[] = { "run", "top", "report", "functions" };
-	size_t i;
-
-	if (argc < 2 || argv[1][0] == '-')
-		return 1; /* no subcommand: run */
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(argv[1], names[i])) {
-			o->cmd = (enum command)i;
-			return 2;
+	fputs(usage_head, f);
+	for (sec = 0; sec < SEC__MAX; sec++) {
+		fputs(section_head[sec], f);
+		for (fl = flags; fl < flags + NFLAGS; fl++) {
+			if (fl->section != (enum section)sec)
+				continue;
+			col = fl->short_name ? fprintf(f, "  -%c, --%s", fl->short_name, fl->name) :
+					       fprintf(f, "      --%s", fl->name);
+			if (fl->arg)
+				col += fprintf(f, " %s", fl->arg);
+			fprintf(f, "%*s", col < HELP_COLUMN - 1 ? HELP_COLUMN - col : 1, "");
+			for (h = fl->help; *h; h++) {
+				fputc(*h, f);
+				if (*h == '\n')
+					fprintf(f, "%*s", HELP_COLUMN, "");
+			}
+			fputc('\n', f);
 		}
+		if (sec == SEC_TARGET)
+			fputs(usage_keys, f);
 	}
-	if (o->cmd == CMD_RUN && argc > 1)
-		fsp_log_error("unknown command '%s': use run, top, report or functions "
-			      "(see fsprobe --help)", argv[1]);
+	fputs(usage_tail, f);
+}
+
+static int parse_number(const struct flag *fl, const char *s, void *to)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	if (fl->kind == K_SECONDS) {
+		d = strtod(s, &end);
+		if (!*s || *end || errno || !(d >= fl->min && d <= fl->max)) {
+			fsp_log_error("--%s: expected seconds from %g to %g, got '%s'", fl->name,
+				      fl->min, fl->max, s);
+			return -EINVAL;
+		}
+		*(double *)to = d;
+		return 0;
+	}
+	d = (double)strtoul(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || d < fl->min || d > fl->max) {
+		fsp_log_error("--%s: expected a whole number from %.0f to %.0f, got '%s'", fl->name,
+			      fl->min, fl->max, s);
+		return -EINVAL;
+	}
+	if (fl->kind == K_PID)
+		*(pid_t *)to = (pid_t)d;
+	else
+		*(__u32 *)to = (__u32)d;
+	return 0;
+}
+
+/* Stores one flag's value; 1 means exit 0 now (help, version). */
+static int set_flag(const struct flag *fl, const char *arg, struct options *o)
+{
+	void *to = (char *)o + fl->off;
+
+	switch (fl->kind) {
+	case K_STR:
+		*(const char **)to = arg;
+		return 0;
+	case K_PID:
+	case K_U32:
+	case K_SECONDS:
+		return parse_number(fl, arg, to);
+	case K_SET:
+		*(int *)to = (int)fl->min;
+		return 0;
+	case K_VERBOSE:
+		fsp_log_set_verbose(true);
+		return 0;
+	case K_HELP:
+		usage(stdout);
+		return 1;
+	case K_VERSION:
+		printf("fsprobe %s (libbpf %s)\n", FSP_VERSION, libbpf_version_string());
+		return 1;
+	}
 	return -EINVAL;
 }
 
-/* Which flags make sense together, per command. */
-static int check_combination(struct options *o)
-{
-	struct fsp_session_opts *s = &o->s;
-
-	if (o->cmd == CMD_FUNCTIONS) {
-		if (!s->pid && !s->binary) {
-			fsp_log_error("functions needs --pid PID or --binary PATH");
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!s->pid == !s->binary) {
-		fsp_log_error("give exactly one of --pid PID or --binary PATH (see fsprobe --help)");
-		return -EINVAL;
-	}
-	if (s->hit ? (s->lookup || s->hit_when || !s->miss) :
-		     (!s->lookup || !s->miss == !s->hit_when)) {
-		fsp_log_error("say how to tell hits from misses: --lookup F with --miss G or "
-			      "--hit-when PRED, or --hit F with --miss G (see fsprobe --help)");
-		return -EINVAL;
-	}
-	if (o->cmd == CMD_RUN) {
-		struct sockaddr_storage ss;
-		socklen_t len;
-
-		if (fsp_http_parse_addr(o->listen, &ss, &len)) {
-			fsp_log_error("--web.listen-address '%s': expected HOST:PORT, [IPV6]:PORT or "
-				      ":PORT", o->listen);
-			return -EINVAL;
-		}
-		if (o->path[0] != '/') {
-			fsp_log_error("--web.telemetry-path '%s': must start with '/'", o->path);
-			return -EINVAL;
-		}
-	}
-	if (o->cmd == CMD_REPORT && !o->duration) {
-		fsp_log_error("report needs --duration SECONDS");
-		return -EINVAL;
-	}
-	if (o->cmd == CMD_REPORT && strcmp(o->format, "table") && strcmp(o->format, "json")) {
-		fsp_log_error("--format: expected table or json, got '%s'", o->format);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Returns 0 to run, 1 to exit 0 (help, version), or a negative errno. */
-static int parse_args(int argc, char **argv, struct options *o)
-{
-	unsigned long v;
-	int c, first;
-
-	*o = (struct options){
-		.s = { .key = DEFAULT_KEY, .max_symbols = DEFAULT_MAX_SYMBOLS, .latency = -1,
-		       .thread_slots = DEFAULT_THREAD_SLOTS,
-		       .lazy = 1 },
-		.listen = DEFAULT_LISTEN,
-		.path = DEFAULT_PATH,
-		.interval = 1,
-		.format = "table",
-	};
-	first = parse_command(argc, argv, o);
-	if (first < 0)
-		return first;
-	optind = first;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:b:l:m:k:vhV", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_uint("--pid", optarg, 1, 0x7fffffff, &v))
-				return -EINVAL;
-			o->s.pid = v;
-			break;
-		case 'b':
-			o->s.binary = optarg;
-			break;
-		case 'l':
-			o->s.lookup = optarg;
-			break;
-		case 'm':
-			o->s.miss = optarg;
-			break;
-		case OPT_HIT:
-			o->s.hit = optarg;
-			break;
-		case OPT_HIT_WHEN:
-			o->s.hit_when = optarg;
-			break;
-		case 'k':
-			o->s.key = optarg;
-			break;
-		case OPT_SYMBOL_MAP:
-			o->s.symbol_map = optarg;
-			break;
-		case OPT_MAX_SYMBOLS:
-			if (parse_uint("--max-symbols", optarg, 1, MAX_MAX_SYMBOLS, &v))
-				return -EINVAL;
-			o->s.max_symbols = v;
-			break;
-		case OPT_THREAD_SLOTS:
-			if (parse_uint("--thread-slots", optarg, 0, MAX_THREAD_SLOTS, &v))
-				return -EINVAL;
-			o->s.thread_slots = v;
-			break;
-		case OPT_LAZY:
-		case OPT_NO_LAZY:
-			o->s.lazy = c == OPT_LAZY;
-			break;
-		case OPT_LATENCY:
-		case OPT_NO_LATENCY:
-			o->s.latency = c == OPT_LATENCY;
-			break;
-		case OPT_LISTEN:
-			o->listen = optarg;
-			break;
-		case OPT_PATH:
-			o->path = optarg;
-			break;
-		case OPT_INTERVAL:
-			if (parse_seconds("--interval", optarg, 3600, &o->interval))
-				return -EINVAL;
-			break;
-		case OPT_DURATION:
-			if (parse_seconds("--duration", optarg, 7 * 86400, &o->duration))
-				return -EINVAL;
-			break;
-		case OPT_FORMAT:
-			o->format = optarg;
-			break;
-		case 'v':
-			fsp_log_set_verbose(true);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 1;
-		case 'V':
-			printf("fsprobe %s (libbpf %s)\n", FSP_VERSION, libbpf_version_string());
-			return 1;
-		case ':':
-			fsp_log_error("%s needs a value (see fsprobe --help)", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			fsp_log_error("unknown option '%s' (see fsprobe --help)", argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc && o->cmd == CMD_FUNCTIONS && optind + 1 == argc)
-		o->regex = argv[optind++];
-	if (optind < argc) {
-		fsp_log_error("unexpected argument '%s' (see fsprobe --help)", argv[optind]);
-		return -EINVAL;
-	}
-	/* Latency is what top and report show; the exporter pays for it only on request. */
-	if (o->s.latency < 0)
-		o->s.latency = o->cmd == CMD_TOP || o->cmd == CMD_REPORT;
-	return check_combination(o);
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	/* Failures are reported by fsprobe itself, in one line; libbpf's detail on request. */
-	return fsp_log_verbose() ? vfprintf(stderr, fmt, ap) : 0;
-}
+/* --- commands --- */
 
 static int scrape(void *ctx, struct fsp_buf *out)
 {
@@ -374,15 +276,208 @@ static int cmd_run(struct fsp_session *s, const struct options *o, const sigset_
 		sig = sigtimedwait(stop, NULL, &tick);
 		if (sig < 0)
 			fsp_session_poll(s);
-	} while (sig != SIGINT && sig != SIGTERM);
-	fsp_log_info("detaching on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	} while (!fsp_sig_is_stop(sig));
+	fsp_log_info("detaching on %s", fsp_sig_name(sig));
 	fsp_http_stop(http);
 	return 0;
 }
 
+static int check_run(const struct options *o)
+{
+	if (fsp_http_check_listen(o->listen))
+		return -EINVAL;
+	if (o->path[0] != '/') {
+		fsp_log_error("--web.telemetry-path '%s': must start with '/'", o->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int source_read(void *ctx, const struct fsp_snapshot **out)
+{
+	return fsp_session_read(ctx, out);
+}
+
+static unsigned int source_poll(void *ctx)
+{
+	return fsp_session_poll(ctx);
+}
+
+/* What top and report read: the session, and who it observes for their headers. */
+static struct fsp_view_source source_of(struct fsp_session *s)
+{
+	return (struct fsp_view_source){
+		.target = { .describe = s->describe, .pid = s->target.pid,
+			    .command = s->target.comm, .executable = s->target.exe,
+			    .probes = s->snap.probes, .nprobes = s->snap.nprobes },
+		.read = source_read,
+		.poll = source_poll,
+		.ctx = s,
+	};
+}
+
+static int cmd_top(struct fsp_session *s, const struct options *o, const sigset_t *stop)
+{
+	struct fsp_view_source src = source_of(s);
+
+	(void)stop;
+	return fsp_top_run(&src, o->interval);
+}
+
+static int cmd_report(struct fsp_session *s, const struct options *o, const sigset_t *stop)
+{
+	struct fsp_view_source src = source_of(s);
+
+	(void)stop;
+	return fsp_report_run(&src, o->duration, !strcmp(o->format, "json"));
+}
+
+static int check_report(const struct options *o)
+{
+	if (!o->duration) {
+		fsp_log_error("report needs --duration SECONDS");
+		return -EINVAL;
+	}
+	if (strcmp(o->format, "table") && strcmp(o->format, "json")) {
+		fsp_log_error("--format: expected table or json, got '%s'", o->format);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmd_functions(const struct options *o)
+{
+	return fsp_functions_list(o->s.pid, o->s.binary, o->regex) ? 1 : 0;
+}
+
+static int check_functions(const struct options *o)
+{
+	if (!o->s.pid && !o->s.binary) {
+		fsp_log_error("functions needs --pid PID or --binary PATH");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "run", .observe = cmd_run, .check = check_run },
+	{ "top", .observe = cmd_top, .latency = 1 },
+	{ "report", .observe = cmd_report, .check = check_report, .latency = 1 },
+	{ "functions", .run = cmd_functions, .check = check_functions },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Returns the index of the first option, or a negative errno. */
+static int parse_command(int argc, char **argv, struct options *o)
+{
+	size_t i;
+
+	o->cmd = &commands[0];
+	if (argc < 2 || argv[1][0] == '-')
+		return 1; /* no subcommand: run */
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			o->cmd = &commands[i];
+			return 2;
+		}
+	}
+	fsp_log_error("unknown command '%s': use run, top, report or functions "
+		      "(see fsprobe --help)", argv[1]);
+	return -EINVAL;
+}
+
+/* Which flags make sense together: the target and mode for every observing command. */
+static int check_target(const struct options *o)
+{
+	const struct fsp_session_opts *s = &o->s;
+
+	if (!s->pid == !s->binary) {
+		fsp_log_error("give exactly one of --pid PID or --binary PATH (see fsprobe --help)");
+		return -EINVAL;
+	}
+	if (s->hit ? (s->lookup || s->hit_when || !s->miss) :
+		     (!s->lookup || !s->miss == !s->hit_when)) {
+		fsp_log_error("say how to tell hits from misses: --lookup F with --miss G or "
+			      "--hit-when PRED, or --hit F with --miss G (see fsprobe --help)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Returns 0 to run, 1 to exit 0 (help, version), or a negative errno. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	struct option long_opts[NFLAGS + 1] = {};
+	char shorts[2 * NFLAGS + 2] = ":", *sp = shorts + 1;
+	size_t i;
+	int c, idx, first, err;
+
+	*o = (struct options){
+		.s = { .key = DEFAULT_KEY, .max_symbols = DEFAULT_MAX_SYMBOLS, .latency = -1,
+		       .thread_slots = DEFAULT_THREAD_SLOTS, .lazy = 1 },
+		.listen = FSP_HTTP_DEFAULT_LISTEN,
+		.path = FSP_HTTP_DEFAULT_PATH,
+		.interval = 1,
+		.format = "table",
+	};
+	for (i = 0; i < NFLAGS; i++) {
+		/* val is the flag's index past the byte range, so short letters never collide. */
+		long_opts[i] = (struct option){ flags[i].name,
+						flags[i].arg ? required_argument : no_argument,
+						NULL, 256 + (int)i };
+		if (flags[i].short_name) {
+			*sp++ = flags[i].short_name;
+			if (flags[i].arg)
+				*sp++ = ':';
+		}
+	}
+	first = parse_command(argc, argv, o);
+	if (first < 0)
+		return first;
+	optind = first;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, long_opts, NULL)) != -1) {
+		if (c == ':') {
+			fsp_log_error("%s needs a value (see fsprobe --help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+		for (idx = 0; c < 256 && idx < (int)NFLAGS && flags[idx].short_name != c; idx++)
+			;
+		idx = c >= 256 ? c - 256 : idx;
+		if (c == '?' || idx >= (int)NFLAGS) {
+			fsp_log_error("unknown option '%s' (see fsprobe --help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+		err = set_flag(&flags[idx], optarg, o);
+		if (err)
+			return err;
+	}
+	if (optind < argc && o->cmd->run && optind + 1 == argc)
+		o->regex = argv[optind++];
+	if (optind < argc) {
+		fsp_log_error("unexpected argument '%s' (see fsprobe --help)", argv[optind]);
+		return -EINVAL;
+	}
+	/* Latency is what top and report show; the exporter pays for it only on request. */
+	if (o->s.latency < 0)
+		o->s.latency = o->cmd->latency;
+	err = o->cmd->observe ? check_target(o) : 0;
+	if (!err && o->cmd->check)
+		err = o->cmd->check(o);
+	return err;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	/* Failures are reported by fsprobe itself, in one line; libbpf's detail on request. */
+	return fsp_log_verbose() ? vfprintf(stderr, fmt, ap) : 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct fsp_probe_opts syntax;
+	struct fsp_probe_opts spec;
 	struct fsp_session s;
 	struct options o;
 	sigset_t stop;
@@ -391,33 +486,21 @@ int main(int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (o.cmd == CMD_FUNCTIONS)
-		return fsp_functions_list(o.s.pid, o.s.binary, o.regex) ? 1 : 0;
+	if (o.cmd->run)
+		return o.cmd->run(&o);
 	/* A syntax error is bad usage (exit 2), found before any privilege or kernel check. */
-	if (fsp_session_parse(&o.s, &syntax))
+	if (fsp_session_parse(&o.s, &spec))
 		return 2;
 
 	/* Blocked before any thread starts, so only the command's own wait sees them. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
+	fsp_sig_stop_set(&stop);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	libbpf_set_print(libbpf_print);
 
-	err = fsp_session_open(&s, &o.s);
+	err = fsp_session_open(&s, &o.s, &spec);
 	if (err)
 		return 1;
-	switch (o.cmd) {
-	case CMD_TOP:
-		err = fsp_top_run(&s, o.interval);
-		break;
-	case CMD_REPORT:
-		err = fsp_report_run(&s, o.duration, !strcmp(o.format, "json"));
-		break;
-	default:
-		err = cmd_run(&s, &o, &stop);
-		break;
-	}
+	err = o.cmd->observe(&s, &o, &stop);
 	fsp_session_close(&s);
 	return err ? 1 : 0;
 }

@@ -229,7 +229,7 @@ static void test_overflow(void **state)
 }
 
 /*
- * Key a"b\c<newline>d: fsp_render_key doubles the backslash (its one-to-one rule), then the
+ * Key a"b\c<newline>d: fsp_keytext_put doubles the backslash (its one-to-one rule), then the
  * text format escapes backslash, quote and newline: a \" b \\\\ c \n d on the wire.
  */
 static void test_label_escaping(void **state)

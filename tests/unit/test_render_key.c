@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * fsp_render_key: a key becomes a label value that is valid UTF-8 and one-to-one, before the
+ * fsp_keytext_put: a key becomes a label value that is valid UTF-8 and one-to-one, before the
  * text format's own escaping (test_render.c checks that part, on whole scrapes).
  */
 #include <stdarg.h>
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include "keytext.h"
 #include "render.h"
 
 static const struct {
@@ -46,7 +47,7 @@ static int check(__u32 type, const struct fsp_key *key, const char *want, const 
 	struct fsp_buf out = {};
 	int bad;
 
-	assert_int_equal(fsp_render_key(type, NULL, key, &out), 0);
+	assert_int_equal(fsp_keytext_put(type, NULL, key, &out), 0);
 	bad = out.len != strlen(want) || memcmp(out.data, want, out.len);
 	if (bad)
 		print_message("%s: want '%s', got '%.*s'\n", what, want, (int)out.len,

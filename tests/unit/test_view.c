@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include "report.h"
 #include "top.h"
+#include "cell.h"
 #include "view.h"
 
 /* The expected texts, whole; the fixture below explains the numbers. */
@@ -469,8 +470,8 @@ static void measure(const struct fsp_buf *out, size_t *lines, size_t *widest)
 	*lines = *widest = 0;
 	for (; p && (nl = strchr(p, '\n')); p = nl + 1) {
 		(*lines)++;
-		if (fsp_view_cols(p, nl - p) > *widest)
-			*widest = fsp_view_cols(p, nl - p);
+		if (fsp_cell_cols(p, nl - p) > *widest)
+			*widest = fsp_cell_cols(p, nl - p);
 		for (i = 0; i < (size_t)(nl - p); i++)
 			assert_false((unsigned char)p[i] < 0x20 || p[i] == 0x7f);
 	}

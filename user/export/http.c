@@ -61,6 +61,17 @@ int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t
 	return 0;
 }
 
+int fsp_http_check_listen(const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (!fsp_http_parse_addr(addr, &ss, &len))
+		return 0;
+	fsp_log_error("--web.listen-address '%s': expected HOST:PORT, [IPV6]:PORT or :PORT", addr);
+	return -EINVAL;
+}
+
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, const char *type,
 			     const char *body, size_t len)
 {
@@ -125,11 +136,8 @@ int fsp_http_start(struct fsp_http **out, const char *listen_addr, const char *p
 		fsp_log_error("--web.telemetry-path '%s': must start with '/'", path);
 		return -EINVAL;
 	}
-	if (fsp_http_parse_addr(listen_addr, &ss, &len)) {
-		fsp_log_error("--web.listen-address '%s': expected HOST:PORT, [IPV6]:PORT or :PORT",
-			      listen_addr);
-		return -EINVAL;
-	}
+	if (fsp_http_parse_addr(listen_addr, &ss, &len))
+		return fsp_http_check_listen(listen_addr);
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;

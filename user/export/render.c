@@ -2,81 +2,8 @@
 /* Prometheus text exposition of a snapshot. No I/O, clock or globals: tests compare outputs. */
 #include <inttypes.h>
 #include <string.h>
+#include "keytext.h"
 #include "render.h"
-
-size_t fsp_render_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	/* Second-byte ranges that rule out overlong forms, surrogates and > U+10FFFF. */
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (len > n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/*
- * Valid UTF-8 passes through; a byte that is not, and a NUL inside a bytes() key, becomes the
- * text \xHH. A backslash in the key becomes two, so that no real key can render like an encoded
- * byte: the mapping is one-to-one. Keys are NUL-padded, so the key ends at its last other byte.
- */
-int fsp_render_key(__u32 key_type, const struct fsp_symmap *map, const struct fsp_key *key,
-		   struct fsp_buf *out)
-{
-	const unsigned char *s = (const unsigned char *)key->data;
-	size_t n = FSP_KEY_MAX, i = 0, len;
-	__u64 v;
-
-	if (key_type != FSP_KEY_CSTR && key_type != FSP_KEY_BYTES) {
-		memcpy(&v, key->data, sizeof(v));
-		/* Names are checked at load: never a number, never shared by two ids. */
-		if (fsp_symmap_find(map, v))
-			return fsp_buf_printf(out, "%s", fsp_symmap_find(map, v));
-		if (key_type == FSP_KEY_I64 || key_type == FSP_KEY_I32)
-			return fsp_buf_printf(out, "%" PRId64, (int64_t)v);
-		return fsp_buf_printf(out, "%" PRIu64, (uint64_t)v);
-	}
-	while (n && !s[n - 1])
-		n--;
-	/* A real key spelled like the overflow series gets its first byte escaped, as \x5f. */
-	if (n == strlen(FSP_OVERFLOW_LABEL) && !memcmp(s, FSP_OVERFLOW_LABEL, n)) {
-		fsp_buf_append(out, "\\x5f", 4);
-		i = 1;
-	}
-	while (i < n) {
-		len = fsp_render_utf8_len(s + i, n - i);
-		if (s[i] == '\\')
-			fsp_buf_append(out, "\\\\", 2);
-		else if (len && s[i])
-			fsp_buf_append(out, (const char *)s + i, len);
-		else
-			fsp_buf_printf(out, "\\x%02x", s[i]);
-		i += len ? len : 1;
-	}
-	return out->err;
-}
 
 /* The text format's own escaping of a label value: backslash, double quote, newline. */
 static void put_label(struct fsp_buf *out, const char *v, size_t n)
@@ -112,7 +39,7 @@ static void symbol_series(struct fsp_buf *out, const struct fsp_snapshot *s, con
 		const struct fsp_symbol *sym = &s->symbols[i];
 
 		fsp_buf_reset(scratch);
-		fsp_render_key(s->key_type, s->symmap, &sym->key, scratch);
+		fsp_keytext_put(s->key_type, s->symmap, &sym->key, scratch);
 		fsp_buf_printf(out, "%s{symbol=", name);
 		put_label(out, scratch->data ? scratch->data : "", scratch->len);
 		fsp_buf_printf(out, "} %" PRIu64 "\n", (uint64_t)(misses ? sym->misses : sym->hits));
@@ -175,7 +102,7 @@ static void histogram(struct fsp_buf *out, const struct fsp_snapshot *s, const c
 		fsp_buf_reset(&key);
 		fsp_buf_reset(&labels);
 		if (i < s->nsymbols) {
-			fsp_render_key(s->key_type, s->symmap, &s->symbols[i].key, &key);
+			fsp_keytext_put(s->key_type, s->symmap, &s->symbols[i].key, &key);
 		} else if (s->overflow.hits || s->overflow.misses) {
 			fsp_buf_printf(&key, "%s", FSP_OVERFLOW_LABEL);
 		} else {
@@ -189,12 +116,6 @@ static void histogram(struct fsp_buf *out, const struct fsp_snapshot *s, const c
 	fsp_buf_free(&key);
 	fsp_buf_free(&labels);
 }
-
-static const char *const read_error_reasons[] = {
-	[FSP_STAT_READ_FAULT] = "fault",
-	[FSP_STAT_READ_EMPTY] = "empty",
-	[FSP_STAT_FIELD_MISSING] = "field_missing",
-};
 
 /* The kernel's accounting of each program: what a lookup costs fsprobe, in the kernel. */
 static void prog_stats(struct fsp_buf *out, const struct fsp_snapshot *s)
@@ -276,9 +197,9 @@ int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
 
 	header(out, "fsprobe_key_read_errors_total", "counter",
 	       "Lookups not counted because their key could not be read, by reason.");
-	for (i = 0; i < sizeof(read_error_reasons) / sizeof(read_error_reasons[0]); i++)
+	for (i = 0; i < FSP_SNAPSHOT_READ_ERRORS; i++)
 		fsp_buf_printf(out, "fsprobe_key_read_errors_total{reason=\"%s\"} %" PRIu64 "\n",
-			       read_error_reasons[i], (uint64_t)s->stats[i]);
+			       fsp_snapshot_read_error(i), (uint64_t)s->stats[i]);
 
 	counter(out, "fsprobe_keys_truncated_total",
 		"Lookups whose key was cut to its first 63 bytes (still counted).",

@@ -76,25 +76,11 @@ void fsp_collect_destroy(struct fsp_collector *c)
 	free(c);
 }
 
-int fsp_collect_key_cmp(__u32 key_type, const struct fsp_key *a, const struct fsp_key *b)
-{
-	__s64 sa, sb;
-
-	/* NUL-padded: byte order, and bytes() keys that differ after a NUL stay apart. */
-	if (key_type == FSP_KEY_CSTR || key_type == FSP_KEY_BYTES)
-		return memcmp(a->data, b->data, FSP_KEY_MAX);
-	memcpy(&sa, a->data, sizeof(sa));
-	memcpy(&sb, b->data, sizeof(sb));
-	if (key_type == FSP_KEY_U64 || key_type == FSP_KEY_U32)
-		return (__u64)sa < (__u64)sb ? -1 : (__u64)sa > (__u64)sb;
-	return sa < sb ? -1 : sa > sb;
-}
-
 static int cmp_slots(const void *a, const void *b, void *arg)
 {
 	const struct fsp_collector *c = arg;
 
-	return fsp_collect_key_cmp(c->key_type, &c->names[*(const __u32 *)a],
+	return fsp_snapshot_key_cmp(c->key_type, &c->names[*(const __u32 *)a],
 				   &c->names[*(const __u32 *)b]);
 }
 

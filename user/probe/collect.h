@@ -16,7 +16,4 @@ int fsp_collect_open(struct fsp_collector **out, const struct fsp_probe *p, __u3
 /* Fill s->symbols (owned by the collector, valid until the next call), overflow and stats. */
 int fsp_collect_read(struct fsp_collector *c, struct fsp_snapshot *s);
 void fsp_collect_destroy(struct fsp_collector *c);
-/* The order of snapshot symbols: keys as byte strings, or as integers by signedness. */
-int fsp_collect_key_cmp(__u32 key_type, const struct fsp_key *a, const struct fsp_key *b);
-
 #endif

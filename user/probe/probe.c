@@ -9,10 +9,7 @@
 #include <bpf/libbpf.h>
 #include "probe.h"
 #include "fsprobe.skel.h"
-#include "locate.h"
 #include "log.h"
-#include "place.h"
-#include "reach.h"
 
 #define FSP_MAX_RETS 32
 
@@ -21,29 +18,15 @@ enum { PROBE_MISS_RET, PROBE_MISS, PROBE_LOOKUP_RET, PROBE_LOOKUP, PROBE__MAX };
 
 struct fsp_probe {
 	struct fsprobe_bpf *skel;
+	struct fsp_plan plan;
 	struct bpf_link *links[PROBE__MAX];
 	struct bpf_link *exit_link;   /* counts an exiting thread's open lookups */
 	struct bpf_link *exec_link;   /* and those of a thread that execs another program */
 	struct bpf_link *settle_link; /* lazy counting: the iterator run before each read */
 	struct fsp_probe_info info[PROBE__MAX];
 	struct bpf_program *progs[PROBE__MAX]; /* NULL: not used in this mode */
-	bool go;                               /* a Go program: no uretprobes, Go's ABI */
-	bool lazy_ok;                          /* the miss function runs only inside the lookup */
-	__u32 lookup_skip;                     /* where the lookup's entry probe sits */
 	struct bpf_link *ret_links[FSP_MAX_RETS]; /* Go: the lookup's RET instructions */
 };
-
-static int resolve(const struct fsp_target *t, const char *name, struct fsp_func *fn)
-{
-	char why[1024];
-	int err = fsp_locate_func(t, name, fn, why, sizeof(why));
-
-	if (err)
-		fsp_log_error("function '%s' in %s (%s): %s", name, t->exe, t->comm, why);
-	else if (strcmp(fn->path, t->path))
-		fsp_log_debug("%s found in %s", name, fn->path);
-	return err;
-}
 
 /* Go returns: a uprobe on every RET instruction of the function stands in for a uretprobe. */
 static int attach_go_returns(struct fsp_probe *p, const struct fsp_target *t,
@@ -73,18 +56,6 @@ static int attach_go_returns(struct fsp_probe *p, const struct fsp_target *t,
 	return 0;
 }
 
-/*
- * Where on a function its probes go, decided once: entry and return probes share it (one
- * breakpoint serves both, and past an endbr64 the return address is still at [sp]).
- */
-static void place(const struct fsp_probe *p, const struct fsp_func *fn, struct fsp_place *pl)
-{
-	if (p->go)
-		fsp_place_go_entry(fn->path, fn->offset, fn->size, pl);
-	else
-		fsp_place_probe(fn->path, fn->offset, fn->size, pl);
-}
-
 static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 		  const struct fsp_func *fn, const struct fsp_place *pl, const char *role)
 {
@@ -95,7 +66,7 @@ static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 
 	snprintf(info->function, sizeof(info->function), "%s", fn->name);
 	snprintf(info->role, sizeof(info->role), "%s", role);
-	if (p->go && idx == PROBE_LOOKUP_RET) {
+	if (p->plan.go && idx == PROBE_LOOKUP_RET) {
 		err = attach_go_returns(p, t, fn);
 		info->attached = !err;
 		return err;
@@ -119,124 +90,68 @@ static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 	return 0;
 }
 
-/*
- * Lazy counting needs no return probe: a lookup is counted when the thread's next lookup
- * starts, when the thread exits, or when a read finds the thread's stack above the lookup's.
- * It halves the probes per lookup; the return value and the lookup's duration need the return.
- */
-static bool is_lazy(const struct fsp_probe *p, const struct fsp_probe_opts *o)
+/* The plan's programs, and only those, are loaded. */
+static void choose_progs(struct fsp_probe *p)
 {
-	/* Go: a thread's stack pointer says nothing about a goroutine's lookup. */
-	return o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go && p->lazy_ok;
-}
-
-/*
- * Without a return probe a miss is given to the thread's innermost open lookup by stack
- * position, so a miss function that could also run after a lookup has returned (called by the
- * lookup's caller, say) would be misattributed. Lazy counting is used only when the binary
- * proves that cannot happen.
- */
-static bool check_lazy(const struct fsp_func *lookup, const struct fsp_func *miss)
-{
-	char why[160];
-	int ret;
-
-	if (strcmp(lookup->path, miss->path)) {
-		fsp_log_info("counting each lookup at its return: %s and %s are in different files",
-			     lookup->name, miss->name);
-		return false;
-	}
-	ret = fsp_reach_only_from(miss->path, miss->vaddr, lookup->vaddr, lookup->size, why,
-				  sizeof(why));
-	if (ret != 1) {
-		fsp_log_info("counting each lookup at its return, as %s may run outside %s: %s",
-			     miss->name, lookup->name, ret < 0 ? strerror(-ret) : why);
-		return false;
-	}
-	/* Settling checks a lookup's return slot for a direct call: there must be no other way in. */
-	ret = fsp_reach_only_from(lookup->path, lookup->vaddr, 0, ~0ULL, why, sizeof(why));
-	if (ret != 1)
-		fsp_log_info("counting each lookup at its return, as %s is not only called "
-			     "directly: %s", lookup->name, ret < 0 ? strerror(-ret) : why);
-	return ret == 1;
-}
-
-static void plan(struct fsp_probe *p, const struct fsp_probe_opts *o)
-{
+	const struct fsp_plan *pl = &p->plan;
 	struct fsprobe_bpf *sk = p->skel;
+	bool calls = pl->mode == FSP_MODE_HIT_MISS;
 
-	if (o->mode == FSP_MODE_HIT_MISS) {
-		p->progs[PROBE_LOOKUP] = sk->progs.hit_call;
+	memset(p->progs, 0, sizeof(p->progs));
+	p->progs[PROBE_LOOKUP] = calls ? sk->progs.hit_call : sk->progs.lookup_entry;
+	if (calls)
 		p->progs[PROBE_MISS] = sk->progs.miss_call;
-	} else {
-		p->progs[PROBE_LOOKUP] = sk->progs.lookup_entry;
-		if (!is_lazy(p, o))
-			p->progs[PROBE_LOOKUP_RET] = p->go ? sk->progs.lookup_ret_insn :
-							     sk->progs.lookup_return;
-		if (o->mode == FSP_MODE_MISS_FN) {
-			p->progs[PROBE_MISS] = sk->progs.miss_entry;
-			/* The miss penalty needs a uretprobe on the miss function: not in Go. */
-			if (o->latency && !p->go)
-				p->progs[PROBE_MISS_RET] = sk->progs.miss_return;
-		}
-	}
-	bpf_program__set_autoload(sk->progs.hit_call, o->mode == FSP_MODE_HIT_MISS);
-	bpf_program__set_autoload(sk->progs.miss_call, o->mode == FSP_MODE_HIT_MISS);
-	bpf_program__set_autoload(sk->progs.lookup_entry, o->mode != FSP_MODE_HIT_MISS);
+	if (pl->lookup_ret)
+		p->progs[PROBE_LOOKUP_RET] = pl->go ? sk->progs.lookup_ret_insn :
+						      sk->progs.lookup_return;
+	if (pl->miss_entry)
+		p->progs[PROBE_MISS] = sk->progs.miss_entry;
+	if (pl->miss_ret)
+		p->progs[PROBE_MISS_RET] = sk->progs.miss_return;
+	bpf_program__set_autoload(sk->progs.hit_call, calls);
+	bpf_program__set_autoload(sk->progs.miss_call, calls);
+	bpf_program__set_autoload(sk->progs.lookup_entry, !calls);
 	bpf_program__set_autoload(sk->progs.lookup_return,
 				  p->progs[PROBE_LOOKUP_RET] == sk->progs.lookup_return);
 	bpf_program__set_autoload(sk->progs.lookup_ret_insn,
 				  p->progs[PROBE_LOOKUP_RET] == sk->progs.lookup_ret_insn);
-	bpf_program__set_autoload(sk->progs.settle, is_lazy(p, o));
-	/* A thread that exits inside a lookup still has it counted (not Go: goroutines). */
-	bpf_program__set_autoload(sk->progs.thread_exit, o->mode != FSP_MODE_HIT_MISS && !p->go);
-	bpf_program__set_autoload(sk->progs.thread_exec, o->mode != FSP_MODE_HIT_MISS && !p->go);
-	bpf_program__set_autoload(sk->progs.miss_entry, o->mode == FSP_MODE_MISS_FN);
-	bpf_program__set_autoload(sk->progs.miss_return, !!p->progs[PROBE_MISS_RET]);
+	bpf_program__set_autoload(sk->progs.settle, pl->lazy);
+	bpf_program__set_autoload(sk->progs.thread_exit, pl->thread_hooks);
+	bpf_program__set_autoload(sk->progs.thread_exec, pl->thread_hooks);
+	bpf_program__set_autoload(sk->progs.miss_entry, pl->miss_entry);
+	bpf_program__set_autoload(sk->progs.miss_return, pl->miss_ret);
 }
 
-/* The smallest power of two, from 2^lo, that is at least n; 2^hi at most. */
-static __u32 log2_up(__u64 n, __u32 lo, __u32 hi)
-{
-	__u32 bits = lo;
-
-	while (bits < hi && (1ULL << bits) < n)
-		bits++;
-	return bits;
-}
-
+/* The one place the BPF side's configuration is set: between open and load. */
 static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 {
+	const struct fsp_plan *pl = &p->plan;
 	struct fsprobe_bpf *sk = p->skel;
 	int err;
 
 	memcpy((void *)&sk->rodata->key_prog, &o->key, sizeof(o->key));
-	sk->rodata->key_prog.go_abi = p->go;
+	sk->rodata->key_prog.go_abi = pl->go;
 	memcpy((void *)&sk->rodata->pred, &o->pred, sizeof(o->pred));
 	sk->rodata->mode = o->mode;
-	sk->rodata->lazy = is_lazy(p, o);
+	sk->rodata->lazy = pl->lazy;
 	sk->rodata->target_tgid = o->target->pid;
-	sk->rodata->lookup_skip = p->lookup_skip;
+	sk->rodata->lookup_skip = pl->lookup_at.skipped;
 	sk->rodata->max_symbols = o->max_symbols;
-	/* Hint buckets (two keys, 96 bytes): two per symbol, so few keys lack one; 24 MiB at most. */
-	sk->rodata->hint_bits = log2_up(2ULL * o->max_symbols, 5, 18);
-	/* A thread's entry is its tid modulo the table (Go keys state by goroutine instead). */
-	sk->rodata->thread_slots_on = !p->go && o->mode != FSP_MODE_HIT_MISS && o->thread_slots;
-	if (sk->rodata->thread_slots_on)
-		sk->rodata->thread_bits = log2_up(o->thread_slots, 0, 16);
-	/* --hit/--miss calls have no lookup window to time. */
-	sk->rodata->latency = o->latency && o->mode != FSP_MODE_HIT_MISS;
+	sk->rodata->hint_bits = pl->hint_bits;
+	sk->rodata->thread_slots_on = pl->thread_table;
+	sk->rodata->thread_bits = pl->thread_bits;
+	sk->rodata->latency = pl->latency;
 	err = bpf_map__set_max_entries(sk->maps.symbols, o->max_symbols);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.slot_hints, 1U << sk->rodata->hint_bits);
+		err = bpf_map__set_max_entries(sk->maps.slot_hints, 1U << pl->hint_bits);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.thread_slots, 1U << sk->rodata->thread_bits);
+		err = bpf_map__set_max_entries(sk->maps.thread_slots, 1U << pl->thread_bits);
 	if (!err)
 		err = bpf_map__set_max_entries(sk->maps.counts, o->max_symbols + 1);
-	if (!err && sk->rodata->latency)
+	if (!err && pl->latency)
 		err = bpf_map__set_max_entries(sk->maps.latencies, o->max_symbols + 1);
 	/* Per-goroutine state only for Go: it is preallocated memory. */
-	if (!err && !p->go)
+	if (!err && !pl->go)
 		err = bpf_map__set_max_entries(sk->maps.goroutines, 1);
 	if (err)
 		fsp_log_error("cannot size the maps for %u symbols: %s", o->max_symbols,
@@ -254,7 +169,7 @@ static int open_and_load(struct fsp_probe *p, const struct fsp_probe_opts *o)
 		fsp_log_error("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
-	plan(p, o);
+	choose_progs(p);
 	err = configure(p, o);
 	return err ? err : fsprobe_bpf__load(p->skel);
 }
@@ -262,37 +177,24 @@ static int open_and_load(struct fsp_probe *p, const struct fsp_probe_opts *o)
 int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 {
 	const char *lookup_role = o->mode == FSP_MODE_HIT_MISS ? "hit" : "lookup";
-	struct fsp_place lookup_pl, miss_pl = {};
-	struct fsp_func lookup, miss = {};
+	const struct fsp_plan *pl;
 	struct fsp_probe *p;
 	int err, i;
-
-	err = resolve(o->target, o->lookup, &lookup);
-	if (!err && o->miss)
-		err = resolve(o->target, o->miss, &miss);
-	if (err)
-		return err;
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->go = fsp_resolve_is_go(lookup.path) == 1;
-	place(p, &lookup, &lookup_pl);
-	if (o->miss)
-		place(p, &miss, &miss_pl);
-	p->lookup_skip = lookup_pl.skipped;
-	if (o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !p->go)
-		p->lazy_ok = check_lazy(&lookup, &miss);
-	if (p->go)
-		fsp_log_debug("%s is a Go program: Go's registers, goroutines, no uretprobes",
-			      lookup.path);
+	pl = &p->plan;
+	err = fsp_plan_make(&p->plan, o);
+	if (err)
+		goto free_probe;
 	err = open_and_load(p, o);
 	/* The settling iterator reads other tasks' memory: kernel 5.18 or later. */
-	if (err && err != -ENOMEM && is_lazy(p, o)) {
+	if (err && err != -ENOMEM && pl->lazy) {
 		fsp_log_info("counting each lookup at its return: lazy counting did not load (%s)",
 			     strerror(-err));
 		fsprobe_bpf__destroy(p->skel);
-		p->lazy_ok = false;
+		fsp_plan_drop_lazy(&p->plan);
 		err = open_and_load(p, o);
 	}
 	if (err) {
@@ -301,13 +203,13 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 				      "verifier log)", strerror(-err));
 		goto destroy_probe;
 	}
-	if (o->mode != FSP_MODE_HIT_MISS && !p->go) {
+	if (pl->thread_hooks) {
 		p->exit_link = bpf_program__attach(p->skel->progs.thread_exit);
 		if (p->exit_link)
 			p->exec_link = bpf_program__attach(p->skel->progs.thread_exec);
-		if (p->exec_link && is_lazy(p, o))
+		if (p->exec_link && pl->lazy)
 			p->settle_link = bpf_program__attach_iter(p->skel->progs.settle, NULL);
-		if (!p->exec_link || (is_lazy(p, o) && !p->settle_link)) {
+		if (!p->exec_link || (pl->lazy && !p->settle_link)) {
 			err = -errno;
 			fsp_log_error("cannot attach the thread exit and exec tracepoints and task "
 				      "iterator: %s (kernel 5.15 or later needed)",
@@ -319,14 +221,18 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 		bool on_miss = i == PROBE_MISS || i == PROBE_MISS_RET;
 
 		if (p->progs[i])
-			err = attach(p, i, o->target, on_miss ? &miss : &lookup,
-				     on_miss ? &miss_pl : &lookup_pl, on_miss ? "miss" : lookup_role);
+			err = attach(p, i, o->target, on_miss ? &pl->miss : &pl->lookup,
+				     on_miss ? &pl->miss_at : &pl->lookup_at,
+				     on_miss ? "miss" : lookup_role);
 	}
 	if (err)
 		goto destroy_probe;
 	*out = p;
 	return 0;
 
+free_probe:
+	free(p);
+	return err;
 destroy_probe:
 	fsp_probe_destroy(p);
 	return err;

@@ -5,20 +5,7 @@
 #include <linux/types.h>
 #include "fsprobe.h"
 #include "snapshot.h"
-#include "target.h"
-
-struct fsp_probe_opts {
-	const struct fsp_target *target;
-	__u32 mode;         /* enum fsp_mode */
-	const char *lookup; /* calls are requests (FSP_MODE_HIT_MISS: calls are hits) */
-	const char *miss;   /* runs inside a lookup on a miss (FSP_MODE_HIT_MISS: calls are misses) */
-	struct fsp_key_prog key;
-	struct fsp_pred pred; /* FSP_MODE_RET */
-	__u32 max_symbols;
-	__u32 thread_slots; /* threads with a state entry found without a helper call */
-	int latency;
-	int lazy; /* --lazy: no return probe where the binary proves it safe */
-};
+#include "plan.h"
 
 struct fsp_probe;
 

@@ -25,6 +25,15 @@ int fsp_session_parse(const struct fsp_session_opts *o, struct fsp_probe_opts *p
 {
 	struct fsp_keyspec_error e;
 
+	*po = (struct fsp_probe_opts){
+		.lookup = o->hit ? o->hit : o->lookup,
+		.miss = o->miss,
+		.max_symbols = o->max_symbols,
+		.thread_slots = o->thread_slots,
+		.latency = o->latency,
+		.lazy = o->lazy,
+		.mode = o->hit ? FSP_MODE_HIT_MISS : o->hit_when ? FSP_MODE_RET : FSP_MODE_MISS_FN,
+	};
 	if (fsp_keyspec_parse(o->key, &po->key, &e)) {
 		fsp_log_error("--key '%s': %s at column %d: '%.*s' <-- here", o->key, e.msg, e.column,
 			      e.column - 1, o->key);
@@ -62,25 +71,15 @@ static void describe(struct fsp_session *s, const struct fsp_session_opts *o)
 			 o->lookup, o->miss);
 }
 
-int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o)
+int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o,
+		     const struct fsp_probe_opts *spec)
 {
-	struct fsp_probe_opts po = {
-		.target = &s->target,
-		.lookup = o->hit ? o->hit : o->lookup,
-		.miss = o->miss,
-		.max_symbols = o->max_symbols,
-		.thread_slots = o->thread_slots,
-		.latency = o->latency,
-		.lazy = o->lazy,
-	};
+	struct fsp_probe_opts po = *spec;
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->target.pidfd = -1;
-	po.mode = o->hit ? FSP_MODE_HIT_MISS : o->hit_when ? FSP_MODE_RET : FSP_MODE_MISS_FN;
-	err = fsp_session_parse(o, &po);
-	if (err)
-		return err;
+	po.target = &s->target;
 	if (o->symbol_map) {
 		err = fsp_symmap_load(o->symbol_map, &s->symmap);
 		if (err)

@@ -36,10 +36,17 @@ struct fsp_session {
 	char describe[320];     /* "pid 42 (featurestore): lookups in F, misses in G" */
 };
 
-/* Parses --key and --hit-when into po, logging a syntax error with its column. */
+/*
+ * Turns the options into what the probes take (mode, functions, the parsed --key and
+ * --hit-when), logging a syntax error with its column. The one parse of the key spec.
+ */
 int fsp_session_parse(const struct fsp_session_opts *o, struct fsp_probe_opts *po);
-/* Checks privileges and kernel, opens the target, loads and attaches; logs why on failure. */
-int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o);
+/*
+ * Checks privileges and kernel, opens the target, loads and attaches what fsp_session_parse
+ * made of o; logs why on failure.
+ */
+int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o,
+		     const struct fsp_probe_opts *spec);
 /* Reads the maps into s->snap; returns it through out (valid until the next read). */
 int fsp_session_read(struct fsp_session *s, const struct fsp_snapshot **out);
 /* Re-counts the target's processes, logging when the target exits or comes back. */

@@ -56,4 +56,11 @@ struct fsp_snapshot {
 	int bpf_stats_enabled;
 };
 
+/* The order of snapshot symbols: keys as byte strings, or as integers by signedness. */
+int fsp_snapshot_key_cmp(__u32 key_type, const struct fsp_key *a, const struct fsp_key *b);
+
+/* The first stats count unreadable keys, by reason: the reason's label value, or NULL. */
+#define FSP_SNAPSHOT_READ_ERRORS (FSP_STAT_FIELD_MISSING + 1)
+const char *fsp_snapshot_read_error(unsigned int i);
+
 #endif

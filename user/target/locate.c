@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "locate.h"
+#include "proc.h"
 
 #define MAX_LIBS 256
 
@@ -25,31 +26,33 @@ static const char *split_lib(const char *spec, char *lib, size_t len)
 	return spec;
 }
 
-/* Executable file-backed mappings of pid other than its executable: its shared libraries. */
-static int mapped_libs(const struct fsp_target *t, char (*libs)[PATH_MAX], int max)
+struct libs {
+	const char *exe;
+	char (*path)[PATH_MAX];
+	int n;
+};
+
+static int add_lib(const char *file, void *ctx)
 {
-	char path[64], line[PATH_MAX + 128];
-	int n = 0, i;
-	FILE *f;
+	struct libs *l = ctx;
+	int i;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", t->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		char perms[8], file[PATH_MAX];
+	if (strstr(file, " (deleted)") || !strcmp(file, l->exe))
+		return 0;
+	for (i = 0; i < l->n && strcmp(l->path[i], file); i++)
+		;
+	if (i == l->n)
+		snprintf(l->path[l->n++], PATH_MAX, "%s", file);
+	return l->n == MAX_LIBS;
+}
 
-		if (sscanf(line, "%*s %7s %*s %*s %*s %4095[^\n]", perms, file) != 2 ||
-		    perms[2] != 'x' || file[0] != '/' || strstr(file, " (deleted)") ||
-		    !strcmp(file, t->exe))
-			continue;
-		for (i = 0; i < n && strcmp(libs[i], file); i++)
-			;
-		if (i == n)
-			snprintf(libs[n++], PATH_MAX, "%s", file);
-	}
-	fclose(f);
-	return n;
+/* Executable file-backed mappings of pid other than its executable: its shared libraries. */
+static int mapped_libs(const struct fsp_target *t, char (*libs)[PATH_MAX])
+{
+	struct libs l = { .exe = t->exe, .path = libs };
+	int err = fsp_proc_each_exec_map(t->pid, add_lib, &l);
+
+	return err < 0 ? err : l.n;
 }
 
 static int lib_matches(const char *file, const char *lib)
@@ -113,7 +116,7 @@ int fsp_locate_func(const struct fsp_target *t, const char *spec, struct fsp_fun
 	libs = calloc(MAX_LIBS, sizeof(*libs));
 	if (!libs)
 		return -ENOMEM;
-	n = mapped_libs(t, libs, MAX_LIBS);
+	n = mapped_libs(t, libs);
 	for (i = 0; i < n; i++) {
 		if (lib[0] && !lib_matches(libs[i], lib))
 			continue;

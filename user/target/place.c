@@ -15,7 +15,6 @@
  * recognized, by the table below; every other instruction is unknown and keeps the probe on
  * the first byte. Capstone only walks the whole function, to find jumps to the new place.
  */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -25,7 +24,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include <capstone/capstone.h>
+#include "decode.h"
+#include "elf_file.h"
 #include "place.h"
 
 #define HEAD_BYTES 16        /* decoded at the entry; all that is read when the size is unknown */
@@ -111,24 +111,13 @@ static int decode(const __u8 *b, size_t n, __u64 off, struct insn *in)
 static int walk(const __u8 *b, size_t n, int (*fn)(csh cs, const cs_insn *insn, void *ctx),
 		void *ctx)
 {
+	struct fsp_decoder d;
 	uint64_t addr = 0;
-	cs_insn *insn;
-	int ret = 0;
-	csh cs;
+	int ret = fsp_decode_open(&d);
 
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
-		return -ENOMEM;
-	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-	insn = cs_malloc(cs);
-	if (!insn) {
-		ret = -ENOMEM;
-		goto close_cs;
-	}
-	while (n && !ret)
-		ret = cs_disasm_iter(cs, &b, &n, &addr, insn) ? fn(cs, insn, ctx) : -EBADMSG;
-	cs_free(insn, 1);
-close_cs:
-	cs_close(&cs);
+	while (!ret && n)
+		ret = cs_disasm_iter(d.cs, &b, &n, &addr, d.insn) ? fn(d.cs, d.insn, ctx) : -EBADMSG;
+	fsp_decode_close(&d);
 	return ret;
 }
 
@@ -202,19 +191,6 @@ static void choose(const __u8 *b, size_t n, __u64 off, bool whole, struct fsp_pl
 		 cost_name[next.cost]);
 }
 
-/* Only x86-64 code is decoded: in 32-bit code 41 is inc, and other machines differ. */
-static int is_x86_64(int fd)
-{
-	Elf64_Ehdr eh;
-	ssize_t n = pread(fd, &eh, sizeof(eh), 0);
-
-	if (n < 0)
-		return -errno;
-	return n == sizeof(eh) && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
-	       eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_ident[EI_DATA] == ELFDATA2LSB &&
-	       eh.e_machine == EM_X86_64;
-}
-
 /* Reads up to len bytes at off; fewer only at the end of the file. */
 static ssize_t read_at(int fd, __u8 *buf, size_t len, __u64 off)
 {
@@ -248,7 +224,7 @@ int fsp_place_probe(const char *path, __u64 func_offset, __u64 func_size, struct
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = is_x86_64(fd);
+	err = fsp_elf_is_x86_64(fd);
 	if (err <= 0) {
 		if (!err)
 			snprintf(out->reason, sizeof(out->reason),
@@ -289,7 +265,7 @@ static int load_function(const char *path, __u64 off, __u64 size, __u8 **buf, si
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = is_x86_64(fd);
+	err = fsp_elf_is_x86_64(fd);
 	if (err <= 0) {
 		err = err ? err : -ENOEXEC;
 		goto close_fd;

@@ -7,14 +7,11 @@
  * reach it (no other call or jump, no address taken in code or data, not exported).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <capstone/capstone.h>
+#include "decode.h"
+#include "elf_file.h"
 #include "reach.h"
 
 /* Bigger code is not scanned (startup time); the answer is then "not proven". */
@@ -63,14 +60,13 @@ static void scan_code(csh cs, cs_insn *insn, const __u8 *code, size_t n, uint64_
 	}
 }
 
-static void scan_section(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, csh cs, cs_insn *insn,
+static void scan_section(Elf_Scn *scn, const GElf_Shdr *sh, const struct fsp_decoder *d,
 			 struct scan *sc)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	__u64 le = sc->target;
 	size_t i, n;
 
-	(void)elf;
 	if (!data || !data->d_buf)
 		return;
 	if (sh->sh_type == SHT_RELA) {
@@ -83,7 +79,7 @@ static void scan_section(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, csh cs, cs
 				refers(sc, r.r_offset, "its address is stored in data");
 		}
 	} else if (sh->sh_type == SHT_PROGBITS && (sh->sh_flags & SHF_EXECINSTR)) {
-		scan_code(cs, insn, data->d_buf, data->d_size, sh->sh_addr, sc);
+		scan_code(d->cs, d->insn, data->d_buf, data->d_size, sh->sh_addr, sc);
 	} else if (sh->sh_type == SHT_PROGBITS && (sh->sh_flags & SHF_ALLOC)) {
 		/* An absolute pointer to it (non-PIE data). */
 		for (i = 0; i + 8 <= data->d_size && !sc->seen_at; i++)
@@ -92,29 +88,10 @@ static void scan_section(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, csh cs, cs
 	}
 }
 
-/* Exported: another object may call it through the PLT. */
-static int exported(Elf *elf, __u64 target)
+static int at_target(const char *name, const GElf_Sym *sym, void *ctx)
 {
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *data;
-		GElf_Shdr sh;
-		size_t i, n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
-			continue;
-		data = elf_getdata(scn, NULL);
-		n = sh.sh_size / sh.sh_entsize;
-		for (i = 0; data && i < n; i++) {
-			GElf_Sym sym;
-
-			if (gelf_getsym(data, i, &sym) && sym.st_value == target &&
-			    sym.st_shndx != SHN_UNDEF)
-				return 1;
-		}
-	}
-	return 0;
+	(void)name;
+	return sym->st_value == *(const __u64 *)ctx;
 }
 
 int fsp_reach_only_from(const char *path, __u64 target, __u64 from, __u64 size, char *why,
@@ -123,29 +100,30 @@ int fsp_reach_only_from(const char *path, __u64 target, __u64 from, __u64 size, 
 	/* size ~0 with from 0: a direct call from anywhere is fine. */
 	struct scan sc = { .target = target, .from = from,
 			   .to = from + size < from ? ~0ULL : from + size };
+	struct fsp_decoder d;
 	Elf_Scn *scn = NULL;
-	cs_insn *insn = NULL;
+	struct fsp_elf e;
 	__u64 code = 0;
-	int fd, ret = 0;
-	Elf *elf;
-	csh cs;
+	int ret;
 
 	snprintf(why, why_len, "not scanned");
-	if (elf_version(EV_CURRENT) == EV_NONE || !size)
+	if (!size)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		ret = -ENOEXEC;
-		goto end_elf;
+	ret = fsp_elf_open(&e, path);
+	if (ret)
+		return ret;
+	ret = fsp_elf_is_x86_64(e.fd);
+	if (ret <= 0) {
+		snprintf(why, why_len, "not x86-64 code");
+		goto close_elf;
 	}
-	if (exported(elf, target)) {
+	ret = 0;
+	/* Exported: another object may call it through the PLT. */
+	if (fsp_elf_each_sym(&e, FSP_ELF_DYNAMIC, at_target, &target)) {
 		snprintf(why, why_len, "it is exported, so other objects may call it");
-		goto end_elf;
+		goto close_elf;
 	}
-	while ((scn = elf_nextscn(elf, scn))) {
+	while ((scn = elf_nextscn(e.elf, scn))) {
 		GElf_Shdr sh;
 
 		if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR))
@@ -154,30 +132,23 @@ int fsp_reach_only_from(const char *path, __u64 target, __u64 from, __u64 size, 
 	if (code > SCAN_LIMIT) {
 		snprintf(why, why_len, "the code is too large to scan (%llu MiB)",
 			 (unsigned long long)(code >> 20));
-		goto end_elf;
+		goto close_elf;
 	}
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
-		ret = -ENOMEM;
-		goto end_elf;
-	}
-	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-	insn = cs_malloc(cs);
-	while (insn && !sc.seen_at && (scn = elf_nextscn(elf, scn))) {
+	ret = fsp_decode_open(&d);
+	if (ret)
+		goto close_elf;
+	while (!sc.seen_at && (scn = elf_nextscn(e.elf, scn))) {
 		GElf_Shdr sh;
 
 		if (gelf_getshdr(scn, &sh))
-			scan_section(elf, scn, &sh, cs, insn, &sc);
+			scan_section(scn, &sh, &d, &sc);
 	}
-	if (!insn)
-		ret = -ENOMEM;
-	else if (sc.seen_at)
+	if (sc.seen_at)
 		snprintf(why, why_len, "%s (at 0x%llx)", sc.what, (unsigned long long)sc.seen_at);
 	else
 		ret = 1;
-	cs_free(insn, 1);
-	cs_close(&cs);
-end_elf:
-	elf_end(elf);
-	close(fd);
+	fsp_decode_close(&d);
+close_elf:
+	fsp_elf_close(&e);
 	return ret;
 }

@@ -1,74 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Find a function's file offset in an ELF file by name, from .symtab or .dynsym. */
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "demangle.h"
+#include "elf_file.h"
 #include "resolve.h"
-
-typedef int (*func_cb)(const char *name, const GElf_Sym *sym, void *ctx);
-
-/* Calls cb for every defined function symbol; stops early when cb returns non-zero. */
-static int for_each_func(Elf *elf, func_cb cb, void *ctx)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *data;
-		GElf_Shdr sh;
-		size_t i, n;
-
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data || !sh.sh_entsize)
-			continue;
-		n = sh.sh_size / sh.sh_entsize;
-		for (i = 0; i < n; i++) {
-			const char *name;
-			GElf_Sym sym;
-			int type, ret;
-
-			if (!gelf_getsym(data, i, &sym))
-				continue;
-			type = GELF_ST_TYPE(sym.st_info);
-			if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
-			    !sym.st_value)
-				continue;
-			name = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (!name || !*name)
-				continue;
-			ret = cb(name, &sym, ctx);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
-}
-
-static int vaddr_to_offset(Elf *elf, __u64 vaddr, __u64 *off)
-{
-	size_t i, n;
-
-	if (elf_getphdrnum(elf, &n))
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz) {
-			*off = vaddr - ph.p_vaddr + ph.p_offset;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
 
 #define MAX_CANDIDATES 6
 
@@ -159,23 +98,9 @@ static void add_candidate(struct lookup *lk, enum fsp_match m, const char *displ
 	lk->ncand++;
 }
 
-/* A compiler-made copy or fragment of a function (gcc's .isra, .constprop, .part, .cold). */
-static const char *clone_suffix(const char *name)
-{
-	static const char *const suffixes[] = { ".isra", ".constprop", ".part", ".cold" };
-	const char *dot = strchr(name, '.');
-	size_t i;
-
-	for (; dot; dot = strchr(dot + 1, '.'))
-		for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
-			if (!strncmp(dot, suffixes[i], strlen(suffixes[i])))
-				return dot;
-	return NULL;
-}
-
 static int match_cb(const char *name, const GElf_Sym *sym, void *ctx)
 {
-	const char *suffix = clone_suffix(name);
+	const char *suffix = fsp_elf_clone_suffix(name);
 	struct lookup *lk = ctx;
 	enum fsp_match m;
 	char display[512];
@@ -229,33 +154,6 @@ static void explain_missing(const struct lookup *lk, char *why, size_t len)
 	}
 }
 
-/* Opens path as ELF; on failure returns NULL with *err set, nothing left open. */
-static Elf *open_elf(const char *path, int *fd, int *err)
-{
-	Elf *elf;
-
-	*err = elf_version(EV_CURRENT) == EV_NONE ? -EINVAL : 0;
-	*fd = *err ? -1 : open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0) {
-		*err = *err ? *err : -errno;
-		return NULL;
-	}
-	elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		elf_end(elf);
-		close(*fd);
-		*err = -ENOEXEC;
-		return NULL;
-	}
-	return elf;
-}
-
-static void close_elf(Elf *elf, int fd)
-{
-	elf_end(elf);
-	close(fd);
-}
-
 struct each_ctx {
 	fsp_resolve_each_fn fn;
 	void *ctx;
@@ -270,14 +168,14 @@ static int each_cb(const char *name, const GElf_Sym *sym, void *ctx)
 
 int fsp_resolve_each(const char *path, fsp_resolve_each_fn fn, void *ctx)
 {
-	struct each_ctx e = { .fn = fn, .ctx = ctx };
-	int fd, err;
-	Elf *elf = open_elf(path, &fd, &err);
+	struct each_ctx each = { .fn = fn, .ctx = ctx };
+	struct fsp_elf e;
+	int err = fsp_elf_open(&e, path);
 
-	if (!elf)
+	if (err)
 		return err;
-	err = for_each_func(elf, each_cb, &e);
-	close_elf(elf, fd);
+	err = fsp_elf_each_sym(&e, FSP_ELF_FUNCS, each_cb, &each);
+	fsp_elf_close(&e);
 	return err;
 }
 
@@ -285,77 +183,48 @@ int fsp_resolve_is_go(const char *path)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
-	int fd, err, go = 0;
-	Elf *elf = open_elf(path, &fd, &err);
+	struct fsp_elf e;
+	int go = 0, err = fsp_elf_open(&e, path);
 
-	if (!elf)
+	if (err)
 		return err;
-	if (!elf_getshdrstrndx(elf, &shstrndx)) {
-		while (!go && (scn = elf_nextscn(elf, scn))) {
+	if (!elf_getshdrstrndx(e.elf, &shstrndx)) {
+		while (!go && (scn = elf_nextscn(e.elf, scn))) {
 			const char *name;
 			GElf_Shdr sh;
 
 			if (!gelf_getshdr(scn, &sh))
 				continue;
-			name = elf_strptr(elf, shstrndx, sh.sh_name);
+			name = elf_strptr(e.elf, shstrndx, sh.sh_name);
 			go = name && (!strcmp(name, ".go.buildinfo") || !strcmp(name, ".gopclntab"));
 		}
 	}
-	close_elf(elf, fd);
+	fsp_elf_close(&e);
 	return go;
 }
 
 int fsp_resolve_offset(const char *path, __u64 vaddr, __u64 *off)
 {
-	int fd, err;
-	Elf *elf = open_elf(path, &fd, &err);
+	struct fsp_elf e;
+	int err = fsp_elf_open(&e, path);
 
-	if (!elf)
+	if (err)
 		return err;
-	err = vaddr_to_offset(elf, vaddr, off);
-	close_elf(elf, fd);
+	err = fsp_elf_offset(&e, vaddr, off);
+	fsp_elf_close(&e);
 	return err;
-}
-
-/* The GNU build-id note's bytes, as lowercase hex into out. */
-static int build_id(Elf *elf, char *out, size_t len)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Nhdr nh;
-		size_t off = 0, name_off, desc_off, i;
-		Elf_Data *data;
-		GElf_Shdr sh;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		data = elf_getdata(scn, NULL);
-		while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
-			const unsigned char *d = (const unsigned char *)data->d_buf + desc_off;
-
-			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-			    memcmp((const char *)data->d_buf + name_off, "GNU", 4) ||
-			    nh.n_descsz * 2 + 1 > len)
-				continue;
-			for (i = 0; i < nh.n_descsz; i++)
-				sprintf(out + 2 * i, "%02x", d[i]);
-			return 0;
-		}
-	}
-	return -ENOENT;
 }
 
 int fsp_resolve_debug_file(const char *path, const char *root, char *out, size_t len)
 {
 	char id[128];
-	int fd, err;
-	Elf *elf = open_elf(path, &fd, &err);
+	struct fsp_elf e;
+	int err = fsp_elf_open(&e, path);
 
-	if (!elf)
+	if (err)
 		return err;
-	err = build_id(elf, id, sizeof(id));
-	close_elf(elf, fd);
+	err = fsp_elf_build_id(&e, id, sizeof(id));
+	fsp_elf_close(&e);
 	if (err || strlen(id) < 3)
 		return -ENOENT;
 	/* Where debuginfo packages (e.g. *-dbgsym) put it: /usr/lib/debug/.build-id/ab/cdef.debug */
@@ -368,8 +237,8 @@ int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, c
 {
 	char want[512];
 	struct lookup lk = { .want = want };
-	Elf *elf;
-	int fd, err, i;
+	struct fsp_elf e;
+	int err, i;
 
 	snprintf(why, why_len, "%s", "");
 	/* nm -C's spelling of a signature works as well as fsprobe's own. */
@@ -381,15 +250,15 @@ int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, c
 	for (i = 0; i < 3; i++)
 		lk.near_dist[i] = 1 << 20;
 
-	elf = open_elf(path, &fd, &err);
-	if (!elf) {
+	err = fsp_elf_open(&e, path);
+	if (err) {
 		if (err == -ENOEXEC)
 			snprintf(why, why_len, "%s is not an ELF file", path);
 		else
 			snprintf(why, why_len, "cannot open %s: %s", path, strerror(-err));
 		return err;
 	}
-	for_each_func(elf, match_cb, &lk);
+	fsp_elf_each_sym(&e, FSP_ELF_FUNCS, match_cb, &lk);
 	if (lk.ncand > 1) {
 		explain_ambiguous(&lk, why, why_len);
 		err = -ENOTUNIQ;
@@ -400,11 +269,11 @@ int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, c
 		out->vaddr = lk.cand[0].vaddr;
 		out->size = lk.cand[0].size;
 		/* -ERANGE, distinct: a separate debug file has addresses but no file contents. */
-		err = vaddr_to_offset(elf, out->vaddr, &out->offset) ? -ERANGE : 0;
+		err = fsp_elf_offset(&e, out->vaddr, &out->offset) ? -ERANGE : 0;
 		if (err)
 			snprintf(why, why_len, "address 0x%llx is in no loadable segment",
 				 (unsigned long long)out->vaddr);
 	}
-	close_elf(elf, fd);
+	fsp_elf_close(&e);
 	return err;
 }

@@ -15,9 +15,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cell.h"
 #include "demangle.h"
+#include "elf_file.h"
 #include "functions.h"
 #include "log.h"
+#include "proc.h"
 #include "resolve.h"
 #include "view.h"
 
@@ -34,6 +37,7 @@ struct fn {
 };
 
 struct listing {
+	pid_t pid;
 	regex_t re;
 	int use_re;
 	char *files[512]; /* as the process names them */
@@ -44,9 +48,6 @@ struct listing {
 
 static const char *const lookup_words[] = { "get", "lookup", "find", "fetch", NULL };
 static const char *const miss_words[] = { "miss", "load", "compute", "fill", "refresh", NULL };
-/* Compiler clones: not the function callers call, and fsprobe cannot attach by their name. */
-static const char *const clone_marks[] = { ".isra.", ".constprop.", ".part.", ".cold", ".lto_priv.",
-					   ".localalias", ".llvm.", NULL };
 
 static int contains_any(const char *s, const char *const *words)
 {
@@ -75,7 +76,8 @@ static int collect(const char *name, __u64 vaddr, __u64 size, void *ctx)
 	struct fn *f;
 
 	(void)size;
-	if (contains_any(name, clone_marks))
+	/* Compiler clones: not the function callers call, and fsprobe cannot attach by their name. */
+	if (fsp_elf_clone_suffix(name))
 		return 0;
 	if (fsp_demangle(name, buf, sizeof(buf))) {
 		pretty = strdup(buf);
@@ -201,40 +203,31 @@ static int add_file(struct listing *l, const char *open_path, const char *shown)
 	return err;
 }
 
+static int add_library(const char *file, void *ctx)
+{
+	char open_path[PATH_MAX + 64];
+	struct listing *l = ctx;
+	size_t i;
+	int err;
+
+	for (i = 0; i < l->nfiles; i++)
+		if (!strcmp(l->files[i], file))
+			return 0;
+	snprintf(open_path, sizeof(open_path), "/proc/%d/root%s", l->pid, file);
+	err = add_file(l, open_path, file);
+	return err == -ENOMEM ? err : 0; /* an unreadable library is skipped, not fatal */
+}
+
 /* Executable file mappings of the process, each library once, opened in its own root. */
 static int add_libraries(struct listing *l, pid_t pid)
 {
-	char path[64], line[PATH_MAX + 128], perms[8], open_path[PATH_MAX + 64];
-	size_t i, seen;
-	int pos, err = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (!err && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		pos = 0;
-		if (sscanf(line, "%*x-%*x %7s %*x %*x:%*x %*u %n", perms, &pos) != 1 || !pos ||
-		    perms[2] != 'x' || line[pos] != '/')
-			continue;
-		for (seen = 0, i = 0; i < l->nfiles && !seen; i++)
-			seen = !strcmp(l->files[i], line + pos);
-		if (seen)
-			continue;
-		snprintf(open_path, sizeof(open_path), "/proc/%d/root%s", pid, line + pos);
-		err = add_file(l, open_path, line + pos);
-		err = err == -ENOMEM ? err : 0; /* an unreadable library is skipped, not fatal */
-	}
-	fclose(f);
-	return err;
+	l->pid = pid;
+	return fsp_proc_each_exec_map(pid, add_library, l);
 }
 
 static int add_executable(struct listing *l, pid_t pid, const char *binary)
 {
 	char path[64], exe[PATH_MAX];
-	ssize_t n;
 	int err;
 
 	if (binary) {
@@ -249,18 +242,16 @@ static int add_executable(struct listing *l, pid_t pid, const char *binary)
 		return err;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	n = readlink(path, exe, sizeof(exe) - 1);
-	if (n < 0 && kill(pid, 0) && errno == ESRCH) {
+	err = fsp_proc_exe(pid, exe, sizeof(exe));
+	if (err && kill(pid, 0) && errno == ESRCH) {
 		fsp_log_error("no process with pid %d (find it with: pgrep -a NAME)", pid);
 		return -ESRCH;
 	}
-	if (n < 0) {
-		err = -errno;
+	if (err) {
 		fsp_log_error("cannot read %s: %s (a kernel thread has none; as root: sudo fsprobe "
 			      "functions --pid %d)", path, strerror(-err), pid);
 		return err;
 	}
-	exe[n] = '\0';
 	err = add_file(l, path, exe);
 	if (err && err != -ENOMEM)
 		fsp_log_error("cannot read the functions of %s: %s", exe, strerror(-err));
@@ -290,18 +281,18 @@ static void print(const struct listing *l, pid_t pid, const char *binary, struct
 		const struct fn *f = &l->fns[i];
 
 		fsp_buf_reset(&name);
-		fsp_view_put_safe(&name, f->pretty ? f->pretty : f->name);
+		fsp_cell_put_safe(&name, f->pretty ? f->pretty : f->name);
 		if (f->pretty) {
 			fsp_buf_printf(&name, "  [");
-			fsp_view_put_safe(&name, f->name);
+			fsp_cell_put_safe(&name, f->name);
 			fsp_buf_printf(&name, "]");
 		}
 		nmarked += !!f->mark;
 		fsp_buf_printf(out, "%c%c    ", f->mark & MARK_LOOKUP ? 'L' : ' ',
 			       f->mark & MARK_MISS ? 'M' : ' ');
-		fsp_view_put_cell(out, name.data, SIZE_MAX, NAME_WIDTH);
+		fsp_cell_put(out, name.data, SIZE_MAX, NAME_WIDTH);
 		fsp_buf_printf(out, "  ");
-		fsp_view_put_safe(out, l->files[f->file]);
+		fsp_cell_put_safe(out, l->files[f->file]);
 		fsp_buf_printf(out, "\n");
 	}
 	fsp_buf_printf(out, "\n%zu function%s from %zu file%s; L: likely lookup (get, lookup, "

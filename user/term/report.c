@@ -10,18 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "cell.h"
 #include "log.h"
-#include "render.h"
+#include "sig.h"
+#include "keytext.h"
 #include "report.h"
 
 /* Columns after the symbol: lookups, hits, misses, hit %, four percentiles. */
 #define ROW_FMT " %10s %10s %10s %8s %9s %9s %9s %9s\n"
-
-static const char *const read_errors[] = {
-	[FSP_STAT_READ_FAULT] = "fault",
-	[FSP_STAT_READ_EMPTY] = "empty",
-	[FSP_STAT_FIELD_MISSING] = "field_missing",
-};
 
 static void table_row(struct fsp_buf *out, const struct fsp_view_row *r, size_t width,
 		      struct fsp_buf *name)
@@ -29,17 +25,17 @@ static void table_row(struct fsp_buf *out, const struct fsp_view_row *r, size_t 
 	char n[3][24], ratio[16], p[4][16];
 
 	fsp_buf_reset(name);
-	fsp_view_put_safe(name, r->name);
-	fsp_view_put_cell(out, name->data ? name->data : "", SIZE_MAX, width);
+	fsp_cell_put_safe(name, r->name);
+	fsp_cell_put(out, name->data ? name->data : "", SIZE_MAX, width);
 	snprintf(n[0], sizeof(n[0]), "%" PRIu64, (uint64_t)(r->hits + r->misses));
 	snprintf(n[1], sizeof(n[1]), "%" PRIu64, (uint64_t)r->hits);
 	snprintf(n[2], sizeof(n[2]), "%" PRIu64, (uint64_t)r->misses);
 	fsp_buf_printf(out, ROW_FMT, n[0], n[1], n[2],
-		       fsp_view_fmt_ratio(ratio, sizeof(ratio), r->hits, r->hits + r->misses),
-		       fsp_view_fmt_seconds(p[0], sizeof(p[0]), r->miss_p50),
-		       fsp_view_fmt_seconds(p[1], sizeof(p[1]), r->miss_p99),
-		       fsp_view_fmt_seconds(p[2], sizeof(p[2]), r->lookup_p50),
-		       fsp_view_fmt_seconds(p[3], sizeof(p[3]), r->lookup_p99));
+		       fsp_cell_ratio(ratio, sizeof(ratio), r->hits, r->hits + r->misses),
+		       fsp_cell_seconds(p[0], sizeof(p[0]), r->miss_p50),
+		       fsp_cell_seconds(p[1], sizeof(p[1]), r->miss_p99),
+		       fsp_cell_seconds(p[2], sizeof(p[2]), r->lookup_p50),
+		       fsp_cell_seconds(p[3], sizeof(p[3]), r->lookup_p99));
 }
 
 int fsp_report_table(const struct fsp_view_target *t, const struct fsp_view *v,
@@ -51,7 +47,7 @@ int fsp_report_table(const struct fsp_view_target *t, const struct fsp_view *v,
 	char ratio[16], p[4][16];
 
 	fsp_buf_printf(out, "fsprobe report: ");
-	fsp_view_put_safe(out, t->describe);
+	fsp_cell_put_safe(out, t->describe);
 	fsp_buf_printf(out, "\nprobes: ");
 	fsp_view_put_probes(out, t);
 	fsp_buf_printf(out, "\nduration: %.1f s\n", v->seconds);
@@ -63,27 +59,27 @@ int fsp_report_table(const struct fsp_view_target *t, const struct fsp_view *v,
 	fsp_buf_printf(out, "totals: %" PRIu64 " lookups, %" PRIu64 " hits, %" PRIu64 " misses; "
 		       "hit ratio %s (SLO %d%%: %s)\n", (uint64_t)(all->hits + all->misses),
 		       (uint64_t)all->hits, (uint64_t)all->misses,
-		       fsp_view_fmt_ratio(ratio, sizeof(ratio), all->hits, all->hits + all->misses),
+		       fsp_cell_ratio(ratio, sizeof(ratio), all->hits, all->hits + all->misses),
 		       FSP_VIEW_SLO_PERCENT, fsp_view_slo(all->hits, all->hits + all->misses));
 	if (v->latency)
 		fsp_buf_printf(out, "all symbols: miss penalty p50 %s p99 %s, lookup p50 %s p99 %s\n",
-			       fsp_view_fmt_seconds(p[0], sizeof(p[0]), all->miss_p50),
-			       fsp_view_fmt_seconds(p[1], sizeof(p[1]), all->miss_p99),
-			       fsp_view_fmt_seconds(p[2], sizeof(p[2]), all->lookup_p50),
-			       fsp_view_fmt_seconds(p[3], sizeof(p[3]), all->lookup_p99));
+			       fsp_cell_seconds(p[0], sizeof(p[0]), all->miss_p50),
+			       fsp_cell_seconds(p[1], sizeof(p[1]), all->miss_p99),
+			       fsp_cell_seconds(p[2], sizeof(p[2]), all->lookup_p50),
+			       fsp_cell_seconds(p[3], sizeof(p[3]), all->lookup_p99));
 	fsp_buf_printf(out, "not counted, key unreadable:");
-	for (i = 0; i < sizeof(read_errors) / sizeof(read_errors[0]); i++)
-		fsp_buf_printf(out, "%s %s %" PRIu64, i ? "," : "", read_errors[i],
+	for (i = 0; i < FSP_SNAPSHOT_READ_ERRORS; i++)
+		fsp_buf_printf(out, "%s %s %" PRIu64, i ? "," : "", fsp_snapshot_read_error(i),
 			       (uint64_t)v->stats[i]);
 	/* Evidence is never cut: the symbol column is as wide as the widest symbol. */
 	for (i = 0; i < v->nrows; i++) {
 		fsp_buf_reset(&name);
-		fsp_view_put_safe(&name, v->rows[i].name);
-		if (fsp_view_cols(name.data, name.len) > width)
-			width = fsp_view_cols(name.data, name.len);
+		fsp_cell_put_safe(&name, v->rows[i].name);
+		if (fsp_cell_cols(name.data, name.len) > width)
+			width = fsp_cell_cols(name.data, name.len);
 	}
 	fsp_buf_printf(out, "\n\n");
-	fsp_view_put_cell(out, "SYMBOL", width, width);
+	fsp_cell_put(out, "SYMBOL", width, width);
 	fsp_buf_printf(out, ROW_FMT, "LOOKUPS", "HITS", "MISSES", "HIT%", "MISS P50", "MISS P99",
 		       "LOOK P50", "LOOK P99");
 	for (i = 0; i < v->nrows; i++)
@@ -104,7 +100,7 @@ static void put_json(struct fsp_buf *out, const char *s)
 
 	fsp_buf_append(out, "\"", 1);
 	while (i < n) {
-		len = fsp_render_utf8_len(u + i, n - i);
+		len = fsp_keytext_utf8_len(u + i, n - i);
 		if (!len) {
 			fsp_buf_append(out, "\\ufffd", 6);
 			len = 1;
@@ -216,8 +212,8 @@ int fsp_report_json(const struct fsp_view_target *t, const struct fsp_view *v,
 		fsp_buf_printf(out, "null,\n");
 	}
 	fsp_buf_printf(out, "  \"errors\": {");
-	for (i = 0; i < sizeof(read_errors) / sizeof(read_errors[0]); i++)
-		fsp_buf_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", read_errors[i],
+	for (i = 0; i < FSP_SNAPSHOT_READ_ERRORS; i++)
+		fsp_buf_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", fsp_snapshot_read_error(i),
 			       (uint64_t)v->stats[i]);
 	fsp_buf_printf(out, "}\n}\n");
 	return out->err;
@@ -232,57 +228,49 @@ static double since(const struct timespec *start)
 }
 
 /* Waits out duration, checking the target every second; SIGINT or SIGTERM end it early. */
-static double collect(struct fsp_session *s, double duration)
+static double collect(const struct fsp_view_source *src, double duration)
 {
 	struct timespec start, tick;
 	double elapsed, left;
 	sigset_t stop;
 	int sig;
 
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
+	fsp_sig_stop_set(&stop);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while ((elapsed = since(&start)) < duration) {
 		left = duration - elapsed < 1 ? duration - elapsed : 1;
 		tick.tv_sec = (time_t)left;
 		tick.tv_nsec = (long)((left - (double)tick.tv_sec) * 1e9);
 		sig = sigtimedwait(&stop, NULL, &tick);
-		if (sig == SIGINT || sig == SIGTERM) {
+		if (fsp_sig_is_stop(sig)) {
 			elapsed = since(&start);
-			fsp_log_info("%s: reporting the %.1f s collected so far",
-				     sig == SIGINT ? "SIGINT" : "SIGTERM", elapsed);
+			fsp_log_info("%s: reporting the %.1f s collected so far", fsp_sig_name(sig),
+				     elapsed);
 			return elapsed;
 		}
-		fsp_session_poll(s);
+		src->poll(src->ctx);
 	}
 	return elapsed;
 }
 
-int fsp_report_run(struct fsp_session *s, double duration, int json)
+int fsp_report_run(const struct fsp_view_source *src, double duration, int json)
 {
+	struct fsp_view_target t = src->target;
 	const struct fsp_snapshot *snap;
-	struct fsp_view_target t;
 	struct fsp_view v = {};
 	struct fsp_buf out = {};
 	double seconds;
 	int err;
 
-	fsp_log_info("observing %s for %g s", s->describe, duration);
-	seconds = collect(s, duration);
-	err = fsp_session_read(s, &snap);
+	fsp_log_info("observing %s for %g s", t.describe, duration);
+	seconds = collect(src, duration);
+	err = src->read(src->ctx, &snap);
 	if (err) {
 		fsp_log_error("cannot read the counters: %s (rerun with --verbose)", strerror(-err));
 		return err;
 	}
-	t = (struct fsp_view_target){
-		.describe = s->describe,
-		.pid = s->target.pid,
-		.command = s->target.comm,
-		.executable = s->target.exe,
-		.probes = snap->probes,
-		.nprobes = snap->nprobes,
-	};
+	t.probes = snap->probes;
+	t.nprobes = snap->nprobes;
 	err = fsp_view_build(&v, snap, NULL, seconds);
 	if (err)
 		goto free_view;

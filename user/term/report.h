@@ -3,11 +3,10 @@
 #define FSP_REPORT_H
 
 #include "buf.h"
-#include "session.h"
 #include "view.h"
 
 /* fsprobe report: collect for duration seconds (or until SIGINT/SIGTERM), print, return. */
-int fsp_report_run(struct fsp_session *s, double duration, int json);
+int fsp_report_run(const struct fsp_view_source *src, double duration, int json);
 
 /* The report of rows v (since attach, already ranked) over v->seconds; pure functions. */
 int fsp_report_table(const struct fsp_view_target *t, const struct fsp_view *v,

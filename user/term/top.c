@@ -15,7 +15,9 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include "cell.h"
 #include "log.h"
+#include "sig.h"
 #include "top.h"
 
 #define HEAD_LINES 7 /* five lines of header, a blank line, the column titles */
@@ -40,7 +42,7 @@ struct frame {
 static void emit(struct frame *f)
 {
 	if (f->left > 0) {
-		fsp_view_put_cell(f->out, f->line.data ? f->line.data : "", f->width, 0);
+		fsp_cell_put(f->out, f->line.data ? f->line.data : "", f->width, 0);
 		fsp_buf_append(f->out, "\n", 1);
 		f->left--;
 	}
@@ -56,7 +58,7 @@ static void header(struct frame *f, const struct fsp_view_target *t, const struc
 	unsigned long up = sc->uptime > 0 ? (unsigned long)sc->uptime : 0;
 	char last[16], start[16], rate[2][24], p[2][16];
 
-	fsp_view_put_safe(&f->line, t->describe);
+	fsp_cell_put_safe(&f->line, t->describe);
 	emit(f);
 	fsp_buf_printf(&f->line, "probes: ");
 	fsp_view_put_probes(&f->line, t);
@@ -70,8 +72,8 @@ static void header(struct frame *f, const struct fsp_view_target *t, const struc
 		fsp_buf_printf(&f->line, "TARGET EXITED (last counts), ");
 	fsp_buf_printf(&f->line, "%zu symbols%s", v->nsymbols, sc->paused ? ", PAUSED" : "");
 	emit(f);
-	fsp_view_fmt_ratio(last, sizeof(last), all->d_hits, all->d_hits + all->d_misses);
-	fsp_view_fmt_ratio(start, sizeof(start), all->hits, all->hits + all->misses);
+	fsp_cell_ratio(last, sizeof(last), all->d_hits, all->d_hits + all->d_misses);
+	fsp_cell_ratio(start, sizeof(start), all->hits, all->hits + all->misses);
 	fsp_buf_printf(&f->line, "hit ratio: ");
 	if (v->seconds > 0)
 		fsp_buf_printf(&f->line, "last %.1fs %s %s, ", v->seconds, last,
@@ -80,11 +82,11 @@ static void header(struct frame *f, const struct fsp_view_target *t, const struc
 		       fsp_view_slo(all->hits, all->hits + all->misses), FSP_VIEW_SLO_PERCENT);
 	emit(f);
 	fsp_buf_printf(&f->line, "lookups/s %s, misses/s %s, miss penalty p50 %s p99 %s",
-		       fsp_view_fmt_rate(rate[0], sizeof(rate[0]), all->d_hits + all->d_misses,
+		       fsp_cell_rate(rate[0], sizeof(rate[0]), all->d_hits + all->d_misses,
 					 v->seconds),
-		       fsp_view_fmt_rate(rate[1], sizeof(rate[1]), all->d_misses, v->seconds),
-		       fsp_view_fmt_seconds(p[0], sizeof(p[0]), all->miss_p50),
-		       fsp_view_fmt_seconds(p[1], sizeof(p[1]), all->miss_p99));
+		       fsp_cell_rate(rate[1], sizeof(rate[1]), all->d_misses, v->seconds),
+		       fsp_cell_seconds(p[0], sizeof(p[0]), all->miss_p50),
+		       fsp_cell_seconds(p[1], sizeof(p[1]), all->miss_p99));
 	if (!v->latency)
 		fsp_buf_printf(&f->line, " (latency off)");
 	emit(f);
@@ -97,15 +99,15 @@ static void row(struct frame *f, const struct fsp_view_row *r, double seconds, s
 	char rate[2][24], ratio[16], total[24], p[2][16];
 
 	fsp_buf_reset(name);
-	fsp_view_put_safe(name, r->name);
-	fsp_view_put_cell(&f->line, name->data ? name->data : "", sw, sw);
+	fsp_cell_put_safe(name, r->name);
+	fsp_cell_put(&f->line, name->data ? name->data : "", sw, sw);
 	snprintf(total, sizeof(total), "%" PRIu64, (uint64_t)(r->hits + r->misses));
 	fsp_buf_printf(&f->line, COLS_FMT,
-		       fsp_view_fmt_rate(rate[0], sizeof(rate[0]), r->d_hits + r->d_misses, seconds),
-		       fsp_view_fmt_ratio(ratio, sizeof(ratio), r->d_hits, r->d_hits + r->d_misses),
-		       fsp_view_fmt_rate(rate[1], sizeof(rate[1]), r->d_misses, seconds), total,
-		       fsp_view_fmt_seconds(p[0], sizeof(p[0]), r->miss_p50),
-		       fsp_view_fmt_seconds(p[1], sizeof(p[1]), r->miss_p99));
+		       fsp_cell_rate(rate[0], sizeof(rate[0]), r->d_hits + r->d_misses, seconds),
+		       fsp_cell_ratio(ratio, sizeof(ratio), r->d_hits, r->d_hits + r->d_misses),
+		       fsp_cell_rate(rate[1], sizeof(rate[1]), r->d_misses, seconds), total,
+		       fsp_cell_seconds(p[0], sizeof(p[0]), r->miss_p50),
+		       fsp_cell_seconds(p[1], sizeof(p[1]), r->miss_p99));
 	emit(f);
 }
 
@@ -130,7 +132,7 @@ int fsp_top_frame(const struct fsp_view_target *t, const struct fsp_view *v,
 	struct fsp_buf name = {};
 
 	header(&f, t, v, sc);
-	fsp_view_put_cell(&f.line, "SYMBOL", sw, sw);
+	fsp_cell_put(&f.line, "SYMBOL", sw, sw);
 	fsp_buf_printf(&f.line, COLS_FMT, "LOOKUPS/S", "HIT%", "MISSES/S", "LOOKUPS", "MISS P50",
 		       "MISS P99");
 	emit(&f);
@@ -155,7 +157,7 @@ int fsp_top_frame(const struct fsp_view_target *t, const struct fsp_view *v,
 
 /* A running top: the terminal state to restore, the last snapshot, what is on the screen. */
 struct top {
-	struct fsp_session *s;
+	const struct fsp_view_source *src;
 	struct fsp_view view;
 	struct fsp_snapshot prev; /* a copy: the collector reuses its arrays */
 	int have_prev;
@@ -221,7 +223,7 @@ static int draw(struct top *tp)
 	for (p = tp->frame.data; p && (nl = strchr(p, '\n')); p = nl + 1) {
 		fsp_buf_append(&tp->term, p, nl - p);
 		/* A full line leaves the cursor on its last column, which \e[K would erase. */
-		if (fsp_view_cols(p, nl - p) < (size_t)tp->sc.width)
+		if (fsp_cell_cols(p, nl - p) < (size_t)tp->sc.width)
 			fsp_buf_append(&tp->term, "\x1b[K", 3);
 		if (nl[1])
 			fsp_buf_append(&tp->term, "\r\n", 2);
@@ -240,12 +242,12 @@ static int tick(struct top *tp)
 	double at = now();
 	int err;
 
-	err = fsp_session_read(tp->s, &snap);
+	err = tp->src->read(tp->src->ctx, &snap);
 	if (err) {
 		tp->why = "cannot read the counters";
 		return err;
 	}
-	tp->sc.processes = fsp_target_count(&tp->s->target);
+	tp->sc.processes = tp->src->poll(tp->src->ctx);
 	if (!tp->sc.paused) {
 		err = fsp_view_build(&tp->view, snap, tp->have_prev ? &tp->prev : NULL,
 				     tp->have_prev ? at - tp->prev_at : 0);
@@ -330,9 +332,7 @@ static int enter(struct top *tp)
 	sigset_t set;
 
 	/* INT and TERM are blocked already; HUP, QUIT and WINCH join them, all read in the loop. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	fsp_sig_stop_set(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGWINCH);
@@ -375,9 +375,9 @@ static void leave(struct top *tp)
 		pthread_sigmask(SIG_SETMASK, &tp->old_mask, NULL);
 }
 
-int fsp_top_run(struct fsp_session *s, double interval)
+int fsp_top_run(const struct fsp_view_source *src, double interval)
 {
-	struct top tp = { .s = s, .sfd = -1, .start = now() };
+	struct top tp = { .src = src, .t = src->target, .sfd = -1, .start = now() };
 	int err;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -385,14 +385,6 @@ int fsp_top_run(struct fsp_session *s, double interval)
 			      "--duration 10 --format json");
 		return -ENOTTY;
 	}
-	tp.t = (struct fsp_view_target){
-		.describe = s->describe,
-		.pid = s->target.pid,
-		.command = s->target.comm,
-		.executable = s->target.exe,
-		.probes = s->snap.probes,
-		.nprobes = s->snap.nprobes,
-	};
 	tp.sc = (struct fsp_view_screen){ .interval = interval, .sort = FSP_VIEW_BY_MISSES };
 	winsize(&tp);
 	err = enter(&tp);

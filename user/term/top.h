@@ -3,11 +3,10 @@
 #define FSP_TOP_H
 
 #include "buf.h"
-#include "session.h"
 #include "view.h"
 
 /* fsprobe top: a live per-symbol view until q, SIGINT or SIGTERM. */
-int fsp_top_run(struct fsp_session *s, double interval);
+int fsp_top_run(const struct fsp_view_source *src, double interval);
 
 /* One frame of top for rows v (already sorted as sc->sort says); a pure function. */
 int fsp_top_frame(const struct fsp_view_target *t, const struct fsp_view *v,

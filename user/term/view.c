@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "collect.h"
-#include "render.h"
+#include "cell.h"
+#include "keytext.h"
 #include "view.h"
 
 double fsp_view_percentile(const struct fsp_hist *h, double q)
@@ -71,7 +71,7 @@ static void set_name(struct fsp_view_row *r, const struct fsp_snapshot *snap,
 		     const struct fsp_key *key, struct fsp_buf *scratch)
 {
 	fsp_buf_reset(scratch);
-	fsp_render_key(snap->key_type, snap->symmap, key, scratch);
+	fsp_keytext_put(snap->key_type, snap->symmap, key, scratch);
 	/* Always fits: 63 key bytes render to at most 4 bytes each. */
 	snprintf(r->name, sizeof(r->name), "%s", scratch->data ? scratch->data : "");
 }
@@ -118,9 +118,9 @@ int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
 		struct fsp_counts p = {};
 		const struct fsp_latency *lp = NULL;
 
-		while (j < nold && fsp_collect_key_cmp(cur->key_type, &old[j].key, &s->key) < 0)
+		while (j < nold && fsp_snapshot_key_cmp(cur->key_type, &old[j].key, &s->key) < 0)
 			j++;
-		if (j < nold && !fsp_collect_key_cmp(cur->key_type, &old[j].key, &s->key)) {
+		if (j < nold && !fsp_snapshot_key_cmp(cur->key_type, &old[j].key, &s->key)) {
 			p = (struct fsp_counts){ old[j].hits, old[j].misses };
 			lp = prev->latency ? &prev->latency[j] : NULL;
 		}
@@ -256,98 +256,6 @@ void fsp_view_copy_free(struct fsp_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void fsp_view_put_safe(struct fsp_buf *out, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, len, k;
-
-	while (i < n) {
-		len = fsp_render_utf8_len(u + i, n - i);
-		/* C0, DEL and C1 controls would be terminal commands: show them, never send them. */
-		if (!len || (len == 1 && (u[i] < 0x20 || u[i] == 0x7f)) ||
-		    (len == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)) {
-			len = len ? len : 1;
-			for (k = 0; k < len; k++)
-				fsp_buf_printf(out, "\\x%02x", u[i + k]);
-		} else {
-			fsp_buf_append(out, s + i, len);
-		}
-		i += len;
-	}
-}
-
-size_t fsp_view_cols(const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return n;
-}
-
-void fsp_view_put_cell(struct fsp_buf *out, const char *s, size_t width, size_t pad)
-{
-	size_t len = strlen(s), cols = fsp_view_cols(s, len), i, seen = 0;
-
-	if (cols > width) {
-		/* Keep width - 1 characters and mark the cut in the last column. */
-		for (i = 0; i < len && width; i++) {
-			if (((unsigned char)s[i] & 0xc0) != 0x80 && seen++ == width - 1)
-				break;
-		}
-		fsp_buf_append(out, s, width ? i : 0);
-		if (width)
-			fsp_buf_append(out, "…", strlen("…"));
-		cols = width;
-	} else {
-		fsp_buf_append(out, s, len);
-	}
-	for (; cols < pad; cols++)
-		fsp_buf_append(out, " ", 1);
-}
-
-const char *fsp_view_fmt_seconds(char *buf, size_t n, double s)
-{
-	if (isnan(s))
-		snprintf(buf, n, "-");
-	else if (isinf(s))
-		snprintf(buf, n, ">17.2s");
-	else if (s < 1e-6)
-		snprintf(buf, n, "%.0fns", s * 1e9);
-	else if (s < 1e-3)
-		snprintf(buf, n, "%.2fus", s * 1e6);
-	else if (s < 1)
-		snprintf(buf, n, "%.2fms", s * 1e3);
-	else
-		snprintf(buf, n, "%.2fs", s);
-	return buf;
-}
-
-const char *fsp_view_fmt_ratio(char *buf, size_t n, __u64 hits, __u64 all)
-{
-	unsigned long long bp;
-
-	if (!all) {
-		snprintf(buf, n, "-");
-		return buf;
-	}
-	/* Rounded down, so 100.00% means no miss at all. */
-	bp = (unsigned long long)(10000.0 * (double)hits / (double)all);
-	snprintf(buf, n, "%llu.%02llu%%", bp / 100, bp % 100);
-	return buf;
-}
-
-const char *fsp_view_fmt_rate(char *buf, size_t n, __u64 count, double seconds)
-{
-	double r = seconds > 0 ? (double)count / seconds : 0;
-
-	if (seconds <= 0)
-		snprintf(buf, n, "-");
-	else
-		snprintf(buf, n, r < 100 ? "%.1f" : "%.0f", r);
-	return buf;
-}
-
 const char *fsp_view_slo(__u64 hits, __u64 all)
 {
 	if (!all)
@@ -361,7 +269,7 @@ void fsp_view_put_probes(struct fsp_buf *out, const struct fsp_view_target *t)
 
 	for (i = 0; i < t->nprobes; i++) {
 		fsp_buf_printf(out, "%s", i ? ", " : "");
-		fsp_view_put_safe(out, t->probes[i].function);
+		fsp_cell_put_safe(out, t->probes[i].function);
 		fsp_buf_printf(out, " (%s%s)", t->probes[i].role,
 			       t->probes[i].attached ? "" : ", NOT attached");
 	}

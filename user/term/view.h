@@ -58,6 +58,17 @@ struct fsp_view_target {
 	size_t nprobes;
 };
 
+/*
+ * Where top and report get their snapshots: main wires a session in; a test can wire its own.
+ * read returns a snapshot valid until the next read; poll counts the processes running now.
+ */
+struct fsp_view_source {
+	struct fsp_view_target target;
+	int (*read)(void *ctx, const struct fsp_snapshot **out);
+	unsigned int (*poll)(void *ctx);
+	void *ctx;
+};
+
 /* The terminal top draws on. */
 struct fsp_view_screen {
 	int width, height;
@@ -84,22 +95,9 @@ void fsp_view_free(struct fsp_view *v);
 int fsp_view_copy(struct fsp_snapshot *dst, const struct fsp_snapshot *src);
 void fsp_view_copy_free(struct fsp_snapshot *s);
 
-/* Text pieces shared by the renderers in report.c and top.c. */
-
-/* s with control characters and invalid UTF-8 as the text \xHH: safe to show on a terminal. */
-void fsp_view_put_safe(struct fsp_buf *out, const char *s);
-/* Columns taken by valid UTF-8 text: one per character (keys are rarely wide scripts). */
-size_t fsp_view_cols(const char *s, size_t len);
-/* Safe text s cut to at most width columns ("…" marks a cut), then padded to pad columns. */
-void fsp_view_put_cell(struct fsp_buf *out, const char *s, size_t width, size_t pad);
-
 /* "F (lookup), G (miss)": the probed functions, saying which are not attached. */
 void fsp_view_put_probes(struct fsp_buf *out, const struct fsp_view_target *t);
 
-/* Short forms for tables, written to buf (at least 16 bytes); "-" when there is no value. */
-const char *fsp_view_fmt_seconds(char *buf, size_t n, double s);       /* 2.10ms */
-const char *fsp_view_fmt_ratio(char *buf, size_t n, __u64 hits, __u64 all); /* 95.12% */
-const char *fsp_view_fmt_rate(char *buf, size_t n, __u64 count, double seconds); /* 20012 */
 /* "OK" or "BREACH" against FSP_VIEW_SLO_PERCENT, "no data" without lookups. */
 const char *fsp_view_slo(__u64 hits, __u64 all);
 
