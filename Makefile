@@ -49,7 +49,7 @@ USER_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DFSP_VERSION='"$(
 	-MMD -MP -I$(OUTPUT) -Ibpf $(addprefix -Iuser/,$(USER_DIRS))
 USER_LIBS := -lbpf -lelf -lz -lmicrohttpd -lcapstone -lstdc++
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
-	-Wno-unused-function -I$(OUTPUT) -Ibpf
+	-Wno-unused-function -Ibpf
 
 # Only these include the BPF skeleton (clang, bpftool); the rest form libfsprobe.a, which the unit
 # tests link, so they build and run without a BPF toolchain (make unit-nobpf proves it).
@@ -71,18 +71,22 @@ TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet $(OUTPUT)/edge
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all deps test unit unit-nobpf integration targets bench demo install clean
+.PHONY: all deps vmlinux test unit unit-nobpf integration targets bench demo install clean
 all: $(OUTPUT)/fsprobe $(TARGETS)
 
 $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-# Generated from the running kernel's BTF; CO-RE relocates the programs to other kernels.
-$(OUTPUT)/vmlinux.h: | $(OUTPUT)
-	$(call msg,GEN,$@)
-	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+# bpf/vmlinux.h is kept in the repo, as libbpf-tools keeps theirs: the build does not depend on
+# the build host's kernel, and CO-RE relocates the programs to each kernel they load on (5.10
+# and later). make vmlinux regenerates it from the running kernel's BTF (a newer kernel's is a
+# superset of what older ones have); commit the result.
+vmlinux:
+	$(call msg,GEN,bpf/vmlinux.h)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h.tmp && \
+		mv bpf/vmlinux.h.tmp bpf/vmlinux.h
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/fsprobe.h $(wildcard bpf/*.bpf.h) $(OUTPUT)/vmlinux.h
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/fsprobe.h $(wildcard bpf/*.bpf.h) bpf/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
