@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
+#include "check.h"
 #include "functions.h"
 #include "http.h"
 #include "log.h"
@@ -137,6 +138,8 @@ static const char usage_head[] =
 	"       fsprobe report TARGET --duration S [--format table|json]\n"
 	"       fsprobe functions (--pid PID | --binary PATH) [REGEX]\n"
 	"                                            list functions to pick --lookup/--miss from\n"
+	"       fsprobe check                        what this kernel supports, and whether\n"
+	"                                            fsprobe can run here\n"
 	"\n"
 	"Count a running program's feature-cache hits and misses per key with uprobes. The\n"
 	"program is not changed or restarted.\n"
@@ -359,11 +362,18 @@ static int check_functions(const struct options *o)
 	return 0;
 }
 
+static int cmd_check(const struct options *o)
+{
+	(void)o;
+	return fsp_check_run();
+}
+
 static const struct command commands[] = {
 	{ "run", .observe = cmd_run, .check = check_run },
 	{ "top", .observe = cmd_top, .latency = 1 },
 	{ "report", .observe = cmd_report, .check = check_report, .latency = 1 },
 	{ "functions", .run = cmd_functions, .check = check_functions },
+	{ "check", .run = cmd_check },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -382,7 +392,7 @@ static int parse_command(int argc, char **argv, struct options *o)
 			return 2;
 		}
 	}
-	fsp_log_error("unknown command '%s': use run, top, report or functions "
+	fsp_log_error("unknown command '%s': use run, top, report, functions or check "
 		      "(see fsprobe --help)", argv[1]);
 	return -EINVAL;
 }
@@ -453,7 +463,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (err)
 			return err;
 	}
-	if (optind < argc && o->cmd->run && optind + 1 == argc)
+	if (optind < argc && o->cmd->run == cmd_functions && optind + 1 == argc)
 		o->regex = argv[optind++];
 	if (optind < argc) {
 		fsp_log_error("unexpected argument '%s' (see fsprobe --help)", argv[optind]);

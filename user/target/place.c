@@ -82,6 +82,11 @@ static enum cost nop5_cost(__u64 off)
 	return v >= (6 << 8 | 16) ? EMULATED : STEPPED;
 }
 
+const char *fsp_place_nop5(void)
+{
+	return cost_name[nop5_cost(0)];
+}
+
 /* The instruction at b (n bytes available, file offset off), or -ENOENT when not known. */
 static int decode(const __u8 *b, size_t n, __u64 off, struct insn *in)
 {

@@ -29,4 +29,7 @@ int fsp_place_go_entry(const char *path, __u64 func_offset, __u64 func_size,
 int fsp_place_go_returns(const char *path, __u64 func_offset, __u64 func_size, __u64 *offs,
 			 int max);
 
+/* What this kernel does with a probe on a 5-byte nop: "optimized", "emulated", "single-stepped". */
+const char *fsp_place_nop5(void);
+
 #endif
