@@ -27,24 +27,14 @@
 #include <cmocka.h>
 #include "place.h"
 #include "resolve.h"
+#define FIXTURE_SUBDIR "place/"
+#include "testutil.h"
 
 #define MAX_INSNS 8
 
 static const char *const builds[] = {
 	"O2", "O2-cet", "O0", "O0-cet", "nop5", "nop5-cet", "patchable-cet",
 };
-
-static const char *fixture(const char *name)
-{
-	static char path[4][512];
-	static int next;
-	const char *dir = getenv("FSP_FIXTURES");
-	char *p = path[next++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/place/%s", dir && *dir ? dir : "build/tests/fixtures",
-		 name);
-	return p;
-}
 
 struct od_insn {
 	unsigned long long addr;
@@ -247,20 +237,7 @@ static void check_one(const char *build, const struct want *w)
 	}
 }
 
-static int check_fixtures(void **state)
-{
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(builds) / sizeof(builds[0]); i++) {
-		if (access(fixture(builds[i]), R_OK)) {
-			print_error("fixture %s missing: build tests/unit/fixtures/place/ "
-				    "or set FSP_FIXTURES\n", fixture(builds[i]));
-			return -1;
-		}
-	}
-	return 0;
-}
+DEFINE_CHECK_FIXTURES(builds)
 
 static void test_prologues(void **state)
 {

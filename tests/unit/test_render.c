@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "render.h"
+#include "testutil.h"
 
 #define PROMTOOL "/usr/bin/promtool"
 
@@ -129,22 +130,6 @@ static void base(struct fsp_snapshot *s)
 	s->nprobes = 2;
 	s->target_up = 1;
 	s->target_processes = 1;
-}
-
-/* Shows the first differing line, since the texts are long. */
-static void assert_text(const char *got, size_t got_len, const char *want)
-{
-	size_t i = 0, line = 0, want_len = strlen(want);
-
-	if (got_len == want_len && !memcmp(got, want, want_len))
-		return;
-	for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++)
-		if (got[i] == '\n')
-			line = i + 1;
-	print_message("texts differ at byte %zu (line starting at byte %zu)\n  want: %.*s\n"
-		      "  got:  %.*s\n", i, line, (int)strcspn(want + line, "\n"), want + line,
-		      (int)strcspn(got + line, "\n"), got + line);
-	fail_msg("rendered text differs (got %zu bytes, want %zu)", got_len, want_len);
 }
 
 static void assert_renders(const struct fsp_snapshot *s, const char *want)

@@ -17,23 +17,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "resolve.h"
+#include "testutil.h"
 
 #define MAX_NM 4
 
 static const char *const fixture_names[] = {
 	"plain", "plain-nopie", "libexported.so", "clone", "dupes",
 };
-
-static const char *fixture(const char *name)
-{
-	static char path[4][512];
-	static int next;
-	const char *dir = getenv("FSP_FIXTURES");
-	char *p = path[next++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir && *dir ? dir : "build/tests/fixtures", name);
-	return p;
-}
 
 struct nm_sym {
 	__u64 value;
@@ -139,20 +129,7 @@ static struct fsp_func resolve_ok(const char *file, int dynamic, const char *nam
 	return f;
 }
 
-static int check_fixtures(void **state)
-{
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(fixture_names) / sizeof(fixture_names[0]); i++) {
-		if (access(fixture(fixture_names[i]), R_OK)) {
-			print_error("fixture %s missing: build the fixtures (tests/unit/fixtures/) "
-				    "or set FSP_FIXTURES\n", fixture(fixture_names[i]));
-			return -1;
-		}
-	}
-	return 0;
-}
+DEFINE_CHECK_FIXTURES(fixture_names)
 
 static void test_pie(void **state)
 {

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "top.h"
 #include "view.h"
+#include "testutil.h"
 
 /* The expected texts, whole; the fixture below explains the numbers. */
 #define REPORT_TABLE \
@@ -122,25 +123,6 @@ static struct fsp_symbol sym(const char *key, __u64 hits, __u64 misses)
 
 	memcpy(s.key.data, key, strnlen(key, FSP_KEY_MAX - 1));
 	return s;
-}
-
-/* Shows the first differing line, since the texts are long. */
-static void assert_text(const char *got, size_t got_len, const char *want)
-{
-	size_t i, line = 0, want_len = strlen(want);
-
-	if (got_len == want_len && !memcmp(got, want, want_len))
-		return;
-	for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++)
-		if (got[i] == '\n')
-			line = i + 1;
-	print_message("texts differ at byte %zu (line starting at byte %zu)\n  want: %.*s\n"
-		      "  got:  %.*s\n", i, line, (int)strcspn(want + line, "\n"), want + line,
-		      (int)strcspn(got + line, "\n"), got + line);
-	/* FSP_DUMP=1: the whole text on stderr, to review a deliberate change. */
-	if (getenv("FSP_DUMP"))
-		fwrite(got, 1, got_len, stderr);
-	fail_msg("rendered text differs (got %zu bytes, want %zu)", got_len, want_len);
 }
 
 /* python3's parser agrees the text is JSON (skipped without python3). */
