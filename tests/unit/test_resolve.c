@@ -184,9 +184,9 @@ static void test_not_found(void **state)
 			 -ENOENT);
 	if (!strstr(why, "did you mean") || !strstr(why, "cache_lookup"))
 		fail_msg("unexpected reason: %s", why);
-	assert_int_equal(fsp_resolve_func(fixture("plain"), "zzzzzzzzzzzzzzzzzzzz", &f, why,
-					  sizeof(why)),
-			 -ENOENT);
+	assert_int_equal(
+		fsp_resolve_func(fixture("plain"), "zzzzzzzzzzzzzzzzzzzz", &f, why, sizeof(why)),
+		-ENOENT);
 	assert_string_equal(why, "not found");
 
 	/* A short buffer truncates the reason, without writing past why_len. */
@@ -273,6 +273,7 @@ static void test_missing_path(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pie),
 		cmocka_unit_test(test_nopie),
@@ -283,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_missing_path),
 	};
+	/* clang-format on */
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */
 	print_message("[==========] group: resolve\n");
