@@ -61,5 +61,22 @@ $(PLACE_FIXTURES): tests/unit/fixtures/place/prologues.c | $(PLACE_DIR)
 	$(call msg,CC,$@)
 	$(Q)gcc -g $(WARNINGS) $(PLACE_CFLAGS) $< -o $@
 
-unit: $(UNIT_BINS) $(FIXTURES) $(PLACE_FIXTURES)
+# Lookup/miss pairs for tests/unit/test_reach.c (gcc: noipa), with no endbr64 to read past.
+REACH_DIR      := $(FIXTURE_DIR)/reach
+REACH_FIXTURES := $(addprefix $(REACH_DIR)/,pairs libexported.so)
+REACH_CFLAGS   := $(FIXTURE_CFLAGS) -fcf-protection=none
+
+$(REACH_DIR):
+	$(Q)mkdir -p $@
+
+$(REACH_DIR)/pairs: tests/unit/fixtures/reach/pairs.c | $(REACH_DIR)
+	$(call msg,CC,$@)
+	$(Q)gcc $(REACH_CFLAGS) -fPIE -pie $< -o $@
+
+# Direct calls to the exported miss function, not through the PLT.
+$(REACH_DIR)/libexported.so: tests/unit/fixtures/reach/exported.c | $(REACH_DIR)
+	$(call msg,CC,$@)
+	$(Q)gcc $(REACH_CFLAGS) -shared -fPIC -fno-semantic-interposition $< -o $@
+
+unit: $(UNIT_BINS) $(FIXTURES) $(PLACE_FIXTURES) $(REACH_FIXTURES)
 	@fail=0; for t in $(UNIT_BINS); do FSP_FIXTURES=$(FIXTURE_DIR) $$t || fail=1; done; exit $$fail
