@@ -9,6 +9,14 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(USER_OBJS) | $(OU
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $< $(USER_OBJS) $(USER_LIBS) -lcmocka -o $@
 
+# collect.c alone: test_collect.c defines the seven probe accessors collect.c calls, over BPF
+# maps it creates (no skeleton, no BPF program from clang).
+COLLECT_OBJS := $(filter %/collect.o,$(USER_OBJS))
+$(OUTPUT)/tests/test_collect: tests/unit/test_collect.c $(wildcard tests/unit/*.h) $(COLLECT_OBJS) \
+		| $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $< $(COLLECT_OBJS) $(USER_LIBS) -lcmocka -o $@
+
 # Resolver fixtures for tests/unit/test_resolve.c: real ELF files with known symbol layouts.
 FIXTURE_DIR    := $(OUTPUT)/tests/fixtures
 FIXTURES       := $(addprefix $(FIXTURE_DIR)/,plain plain-nopie libexported.so clone dupes)
