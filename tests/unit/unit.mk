@@ -19,7 +19,7 @@ $(OUTPUT)/tests/test_collect: tests/unit/test_collect.c $(wildcard tests/unit/*.
 
 # Resolver fixtures for tests/unit/test_resolve.c: real ELF files with known symbol layouts.
 FIXTURE_DIR    := $(OUTPUT)/tests/fixtures
-FIXTURES       := $(addprefix $(FIXTURE_DIR)/,plain plain-nopie libexported.so clone dupes)
+FIXTURES       := $(addprefix $(FIXTURE_DIR)/,plain plain-nopie libexported.so clone dupes lto)
 FIXTURE_CFLAGS := -O2 -g $(WARNINGS)
 
 $(FIXTURE_DIR):
@@ -48,6 +48,12 @@ $(FIXTURE_DIR)/clone: tests/unit/fixtures/clone.c | $(FIXTURE_DIR)
 $(FIXTURE_DIR)/dupes: tests/unit/fixtures/dup_a.c tests/unit/fixtures/dup_b.c | $(FIXTURE_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(FIXTURE_CFLAGS) $^ -o $@
+
+# gcc LTO, one partition per function: the static score_key becomes score_key.lto_priv.0.
+# -flto=auto: quiet under make -j (plain -flto warns about serial LTRANS jobs).
+$(FIXTURE_DIR)/lto: tests/unit/fixtures/lto_a.c tests/unit/fixtures/lto_b.c | $(FIXTURE_DIR)
+	$(call msg,CC,$@)
+	$(Q)gcc $(FIXTURE_CFLAGS) -flto=auto -flto-partition=max $^ -o $@
 
 # Real prologues for tests/unit/test_place.c (gcc: -mnop-mcount has no clang equivalent).
 PLACE_DIR      := $(FIXTURE_DIR)/place
