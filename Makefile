@@ -61,9 +61,6 @@ LIBFSP    := $(OUTPUT)/libfsprobe.a
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
-
 TARGET_CFLAGS := -O2 -g -pthread $(WARNINGS)
 TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet $(OUTPUT)/edge
 
@@ -122,10 +119,6 @@ $(OUTPUT)/featurestore-cet: $(wildcard uprobes-targets/featurestore/*.[ch]) \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fcf-protection=full $(filter %.c,$^) -lm -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(LIBFSP) | $(OUTPUT)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) $< $(LIBFSP) $(USER_LIBS) -lcmocka -o $@
-
 # Installs only what is missing, so repeated runs stay fast and offline.
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -136,60 +129,7 @@ deps:
 			apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-# Resolver fixtures for tests/unit/test_resolve.c: real ELF files with known symbol layouts.
-FIXTURE_DIR    := $(OUTPUT)/tests/fixtures
-FIXTURES       := $(addprefix $(FIXTURE_DIR)/,plain plain-nopie libexported.so clone dupes)
-FIXTURE_CFLAGS := -O2 -g $(WARNINGS)
-
-$(FIXTURE_DIR):
-	$(Q)mkdir -p $@
-
-$(FIXTURE_DIR)/plain: tests/unit/fixtures/plain.c | $(FIXTURE_DIR)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(FIXTURE_CFLAGS) -fPIE -pie $< -o $@
-
-# Text at 0x400000: vaddr and file offset differ.
-$(FIXTURE_DIR)/plain-nopie: tests/unit/fixtures/plain.c | $(FIXTURE_DIR)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(FIXTURE_CFLAGS) -fno-pie -no-pie $< -o $@
-
-# Stripped to .dynsym alone.
-$(FIXTURE_DIR)/libexported.so: tests/unit/fixtures/exported.c | $(FIXTURE_DIR)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(FIXTURE_CFLAGS) -shared -fPIC $< -o $@ && strip --strip-all $@
-
-# gcc -O2 leaves only score_key.constprop.0.
-$(FIXTURE_DIR)/clone: tests/unit/fixtures/clone.c | $(FIXTURE_DIR)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(FIXTURE_CFLAGS) $< -o $@
-
-# Two static parse_key functions, one per translation unit.
-$(FIXTURE_DIR)/dupes: tests/unit/fixtures/dup_a.c tests/unit/fixtures/dup_b.c | $(FIXTURE_DIR)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(FIXTURE_CFLAGS) $^ -o $@
-
-# Real prologues for tests/unit/test_place.c (gcc: -mnop-mcount has no clang equivalent).
-PLACE_DIR      := $(FIXTURE_DIR)/place
-PLACE_FIXTURES := $(addprefix $(PLACE_DIR)/,O2 O2-cet O0 O0-cet nop5 nop5-cet patchable-cet)
-$(PLACE_DIR)/O2:            PLACE_CFLAGS := -O2 -fcf-protection=none
-$(PLACE_DIR)/O2-cet:        PLACE_CFLAGS := -O2 -fcf-protection=full
-$(PLACE_DIR)/O0:            PLACE_CFLAGS := -O0 -fcf-protection=none
-$(PLACE_DIR)/O0-cet:        PLACE_CFLAGS := -O0 -fcf-protection=full
-$(PLACE_DIR)/nop5:          PLACE_CFLAGS := -O2 -fcf-protection=none -pg -mfentry -mnop-mcount \
-	-fno-pie -no-pie
-$(PLACE_DIR)/nop5-cet:      PLACE_CFLAGS := -O2 -fcf-protection=full -pg -mfentry -mnop-mcount \
-	-fno-pie -no-pie
-$(PLACE_DIR)/patchable-cet: PLACE_CFLAGS := -O2 -fcf-protection=full -fpatchable-function-entry=5
-
-$(PLACE_DIR):
-	$(Q)mkdir -p $@
-
-$(PLACE_FIXTURES): tests/unit/fixtures/place/prologues.c | $(PLACE_DIR)
-	$(call msg,CC,$@)
-	$(Q)gcc -g $(WARNINGS) $(PLACE_CFLAGS) $< -o $@
-
-unit: $(UNIT_BINS) $(FIXTURES) $(PLACE_FIXTURES)
-	@fail=0; for t in $(UNIT_BINS); do FSP_FIXTURES=$(FIXTURE_DIR) $$t || fail=1; done; exit $$fail
+include tests/unit/unit.mk
 
 # The unit tests again in a separate output folder, with clang and bpftool replaced by commands
 # that fail: the pure modules must not need the BPF toolchain or the kernel's BTF.

@@ -27,24 +27,14 @@
 #include <cmocka.h>
 #include "place.h"
 #include "resolve.h"
+#define FIXTURE_SUBDIR "place/"
+#include "testutil.h"
 
 #define MAX_INSNS 8
 
 static const char *const builds[] = {
 	"O2", "O2-cet", "O0", "O0-cet", "nop5", "nop5-cet", "patchable-cet",
 };
-
-static const char *fixture(const char *name)
-{
-	static char path[4][512];
-	static int next;
-	const char *dir = getenv("FSP_FIXTURES");
-	char *p = path[next++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/place/%s", dir && *dir ? dir : "build/tests/fixtures",
-		 name);
-	return p;
-}
 
 struct od_insn {
 	unsigned long long addr;
@@ -159,6 +149,7 @@ static const struct want *want_for(const char *build, size_t *n)
 		{ "place_spin",
 		  "first byte (the function jumps to the instruction after endbr64)" },
 	};
+	/* clang-format off */
 #define ALL(reason) { "place_lookup", reason }, { "place_leaf", reason }, \
 		    { "place_many", reason }, { "place_spin", reason }
 	static const struct want o0[] = { ALL("on push at entry (emulated)") },
@@ -167,9 +158,18 @@ static const struct want *want_for(const char *build, size_t *n)
 		nop5_cet[] = { ALL("after endbr64, on 5-byte nop (%s)") },
 		patchable_cet[] = { ALL("after endbr64, on nop (emulated)") };
 #undef ALL
-	static const struct { const char *build; const struct want *w; } map[] = {
-		{ "O2", o2 }, { "O2-cet", o2_cet }, { "O0", o0 }, { "O0-cet", o0_cet },
-		{ "nop5", nop5 }, { "nop5-cet", nop5_cet }, { "patchable-cet", patchable_cet },
+	/* clang-format on */
+	static const struct {
+		const char *build;
+		const struct want *w;
+	} map[] = {
+		{ "O2", o2 },
+		{ "O2-cet", o2_cet },
+		{ "O0", o0 },
+		{ "O0-cet", o0_cet },
+		{ "nop5", nop5 },
+		{ "nop5-cet", nop5_cet },
+		{ "patchable-cet", patchable_cet },
 	};
 	size_t i;
 
@@ -236,7 +236,7 @@ static void check_one(const char *build, const struct want *w)
 		if (od_emulated(&od[1]))
 			assert_true(starts(od[1].text, "nopl ")); /* a single-stepped 5-byte nop */
 	} else if (!strcmp(reason, "first byte (the function jumps to the instruction after "
-			   "endbr64)")) {
+				   "endbr64)")) {
 		assert_string_equal(od[0].text, "endbr64");
 		assert_true(od_emulated(&od[1]));
 		snprintf(target, sizeof(target), "<%s+0x%x>", w->func, od[0].len);
@@ -247,20 +247,7 @@ static void check_one(const char *build, const struct want *w)
 	}
 }
 
-static int check_fixtures(void **state)
-{
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(builds) / sizeof(builds[0]); i++) {
-		if (access(fixture(builds[i]), R_OK)) {
-			print_error("fixture %s missing: build tests/unit/fixtures/place/ "
-				    "or set FSP_FIXTURES\n", fixture(builds[i]));
-			return -1;
-		}
-	}
-	return 0;
-}
+DEFINE_CHECK_FIXTURES(builds)
 
 static void test_prologues(void **state)
 {
@@ -371,8 +358,8 @@ static void test_nop5_across_page(void **state)
  */
 static void test_undecodable(void **state)
 {
-	static const __u8 code[] = { 0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0xf3, 0x48, 0x0f, 0x1e, 0xc8,
-				     0x5d, 0xc3 };
+	static const __u8 code[] = { 0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0xf3,
+				     0x48, 0x0f, 0x1e, 0xc8, 0x5d, 0xc3 };
 	const long entry = 4096 + 64;
 	struct fsp_place pl;
 	char *path;
@@ -435,6 +422,7 @@ static void test_errors(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prologues),
 		cmocka_unit_test(test_size_unknown),
@@ -443,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_not_x86_64),
 		cmocka_unit_test(test_errors),
 	};
+	/* clang-format on */
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */
 	print_message("[==========] group: place\n");

@@ -14,87 +14,87 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "render.h"
+#include "testutil.h"
 
 #define PROMTOOL "/usr/bin/promtool"
 
 /* The fixed parts of the exposition, in the order fsp_render_metrics writes them. */
-#define HITS_HEAD                                                                            \
-	"# HELP featurestore_hits_total Feature cache lookups served from the cache, per "   \
-	"symbol.\n"                                                                          \
+#define HITS_HEAD                                                                                  \
+	"# HELP featurestore_hits_total Feature cache lookups served from the cache, per "         \
+	"symbol.\n"                                                                                \
 	"# TYPE featurestore_hits_total counter\n"
-#define MISSES_HEAD                                                                          \
-	"# HELP featurestore_misses_total Feature cache lookups that ran the miss (recompute) " \
-	"function, per symbol.\n"                                                            \
+#define MISSES_HEAD                                                                                \
+	"# HELP featurestore_misses_total Feature cache lookups that ran the miss (recompute) "    \
+	"function, per symbol.\n"                                                                  \
 	"# TYPE featurestore_misses_total counter\n"
-#define RATIO_HEAD                                                                           \
-	"# HELP featurestore_hit_ratio Hits / (hits + misses) over all symbols since fsprobe " \
-	"attached.\n"                                                                        \
+#define RATIO_HEAD                                                                                 \
+	"# HELP featurestore_hit_ratio Hits / (hits + misses) over all symbols since fsprobe "     \
+	"attached.\n"                                                                              \
 	"# TYPE featurestore_hit_ratio gauge\n"
-#define BUILD_AND_PROBES                                                                     \
-	"# HELP fsprobe_build_info fsprobe build information.\n"                             \
-	"# TYPE fsprobe_build_info gauge\n"                                                  \
-	"fsprobe_build_info{version=\"9.8.7-test\"} 1\n"                                    \
-	"# HELP fsprobe_probe_attached 1 when the probe on a function is attached, else 0.\n" \
-	"# TYPE fsprobe_probe_attached gauge\n"                                              \
-	"fsprobe_probe_attached{function=\"cache_lookup\",role=\"lookup\",offset=\"0x1234\"," \
-	"placement=\"after endbr64, on push (emulated)\"} 1\n"                               \
-	"fsprobe_probe_attached{function=\"compute_feature\",role=\"miss\",offset=\"0x5678\"," \
+#define BUILD_AND_PROBES                                                                           \
+	"# HELP fsprobe_build_info fsprobe build information.\n"                                   \
+	"# TYPE fsprobe_build_info gauge\n"                                                        \
+	"fsprobe_build_info{version=\"9.8.7-test\"} 1\n"                                           \
+	"# HELP fsprobe_probe_attached 1 when the probe on a function is attached, else 0.\n"      \
+	"# TYPE fsprobe_probe_attached gauge\n"                                                    \
+	"fsprobe_probe_attached{function=\"cache_lookup\",role=\"lookup\",offset=\"0x1234\","      \
+	"placement=\"after endbr64, on push (emulated)\"} 1\n"                                     \
+	"fsprobe_probe_attached{function=\"compute_feature\",role=\"miss\",offset=\"0x5678\","     \
 	"placement=\"first byte\"} 0\n"
 /* Self-observation series; arguments are the values, as written. */
-#define SELF(fault, empty, field, trunc, overflow, deep, unwound, outside, nsym, max, up, procs) \
-	"# HELP fsprobe_key_read_errors_total Lookups not counted because their key could not " \
-	"be read, by reason.\n"                                                              \
-	"# TYPE fsprobe_key_read_errors_total counter\n"                                     \
-	"fsprobe_key_read_errors_total{reason=\"fault\"} " #fault "\n"                       \
-	"fsprobe_key_read_errors_total{reason=\"empty\"} " #empty "\n"                       \
-	"fsprobe_key_read_errors_total{reason=\"field_missing\"} " #field "\n"               \
-	"# HELP fsprobe_keys_truncated_total Lookups whose key was cut to its first 63 bytes " \
-	"(still counted).\n"                                                                 \
-	"# TYPE fsprobe_keys_truncated_total counter\n"                                      \
-	"fsprobe_keys_truncated_total " #trunc "\n"                                          \
-	"# HELP fsprobe_symbols_overflow_total Lookups counted under symbol=\"__overflow__\" " \
-	"past --max-symbols.\n"                                                              \
-	"# TYPE fsprobe_symbols_overflow_total counter\n"                                    \
-	"fsprobe_symbols_overflow_total " #overflow "\n"                                     \
-	"# HELP fsprobe_lookups_too_deep_total Lookups not counted: nested deeper than fsprobe " \
-	"tracks, or no thread state.\n"                                                     \
-	"# TYPE fsprobe_lookups_too_deep_total counter\n"                                    \
-	"fsprobe_lookups_too_deep_total " #deep "\n"                                         \
-	"# HELP fsprobe_lookups_unwound_total Lookups left without a return (longjmp, "      \
-	"exception); counted at unwind.\n"                                                   \
-	"# TYPE fsprobe_lookups_unwound_total counter\n"                                     \
-	"fsprobe_lookups_unwound_total " #unwound "\n"                                       \
-	"# HELP fsprobe_miss_outside_lookup_total Calls of the miss function outside any "   \
-	"observed lookup (not counted).\n"                                                   \
-	"# TYPE fsprobe_miss_outside_lookup_total counter\n"                                 \
-	"fsprobe_miss_outside_lookup_total " #outside "\n"                                   \
-	"# HELP fsprobe_symbols Distinct symbols with their own series.\n"                  \
-	"# TYPE fsprobe_symbols gauge\n"                                                     \
-	"fsprobe_symbols " #nsym "\n"                                                        \
-	"# HELP fsprobe_symbols_max Symbols tracked before overflow (--max-symbols).\n"      \
-	"# TYPE fsprobe_symbols_max gauge\n"                                                 \
-	"fsprobe_symbols_max " #max "\n"                                                     \
-	"# HELP fsprobe_target_up 1 while an observed process is running, else 0.\n"         \
-	"# TYPE fsprobe_target_up gauge\n"                                                   \
-	"fsprobe_target_up " #up "\n"                                                        \
-	"# HELP fsprobe_target_processes Observed processes currently running.\n"            \
-	"# TYPE fsprobe_target_processes gauge\n"                                            \
-	"fsprobe_target_processes " #procs "\n"                                             \
-	PROG_STATS
+#define SELF(fault, empty, field, trunc, overflow, deep, unwound, outside, nsym, max, up, procs)   \
+	"# HELP fsprobe_key_read_errors_total Lookups not counted because their key could not "    \
+	"be read, by reason.\n"                                                                    \
+	"# TYPE fsprobe_key_read_errors_total counter\n"                                           \
+	"fsprobe_key_read_errors_total{reason=\"fault\"} " #fault "\n"                             \
+	"fsprobe_key_read_errors_total{reason=\"empty\"} " #empty "\n"                             \
+	"fsprobe_key_read_errors_total{reason=\"field_missing\"} " #field "\n"                     \
+	"# HELP fsprobe_keys_truncated_total Lookups whose key was cut to its first 63 bytes "     \
+	"(still counted).\n"                                                                       \
+	"# TYPE fsprobe_keys_truncated_total counter\n"                                            \
+	"fsprobe_keys_truncated_total " #trunc "\n"                                                \
+	"# HELP fsprobe_symbols_overflow_total Lookups counted under symbol=\"__overflow__\" "     \
+	"past --max-symbols.\n"                                                                    \
+	"# TYPE fsprobe_symbols_overflow_total counter\n"                                          \
+	"fsprobe_symbols_overflow_total " #overflow "\n"                                           \
+	"# HELP fsprobe_lookups_too_deep_total Lookups not counted: nested deeper than fsprobe "   \
+	"tracks, or no thread state.\n"                                                            \
+	"# TYPE fsprobe_lookups_too_deep_total counter\n"                                          \
+	"fsprobe_lookups_too_deep_total " #deep "\n"                                               \
+	"# HELP fsprobe_lookups_unwound_total Lookups left without a return (longjmp, "            \
+	"exception); counted at unwind.\n"                                                         \
+	"# TYPE fsprobe_lookups_unwound_total counter\n"                                           \
+	"fsprobe_lookups_unwound_total " #unwound "\n"                                             \
+	"# HELP fsprobe_miss_outside_lookup_total Calls of the miss function outside any "         \
+	"observed lookup (not counted).\n"                                                         \
+	"# TYPE fsprobe_miss_outside_lookup_total counter\n"                                       \
+	"fsprobe_miss_outside_lookup_total " #outside "\n"                                         \
+	"# HELP fsprobe_symbols Distinct symbols with their own series.\n"                         \
+	"# TYPE fsprobe_symbols gauge\n"                                                           \
+	"fsprobe_symbols " #nsym "\n"                                                              \
+	"# HELP fsprobe_symbols_max Symbols tracked before overflow (--max-symbols).\n"            \
+	"# TYPE fsprobe_symbols_max gauge\n"                                                       \
+	"fsprobe_symbols_max " #max "\n"                                                           \
+	"# HELP fsprobe_target_up 1 while an observed process is running, else 0.\n"               \
+	"# TYPE fsprobe_target_up gauge\n"                                                         \
+	"fsprobe_target_up " #up "\n"                                                              \
+	"# HELP fsprobe_target_processes Observed processes currently running.\n"                  \
+	"# TYPE fsprobe_target_processes gauge\n"                                                  \
+	"fsprobe_target_processes " #procs "\n" PROG_STATS
 /* No programs in these snapshots: the families are declared, with no samples. */
-#define PROG_STATS                                                                           \
-	"# HELP fsprobe_bpf_stats_enabled 1 when kernel.bpf_stats_enabled=1, so the BPF "    \
-	"program run counters below move.\n"                                                 \
-	"# TYPE fsprobe_bpf_stats_enabled gauge\n"                                           \
-	"fsprobe_bpf_stats_enabled 0\n"                                                      \
-	"# HELP fsprobe_bpf_program_run_seconds_total Time the kernel spent running each BPF " \
-	"program while bpf_stats_enabled was on.\n"                                          \
-	"# TYPE fsprobe_bpf_program_run_seconds_total counter\n"                             \
-	"# HELP fsprobe_bpf_program_runs_total Runs of each BPF program while "              \
-	"bpf_stats_enabled was on.\n"                                                        \
-	"# TYPE fsprobe_bpf_program_runs_total counter\n"                                    \
-	"# HELP fsprobe_bpf_program_recursion_misses_total Runs the kernel skipped because "  \
-	"another BPF program was running on the CPU.\n"                                      \
+#define PROG_STATS                                                                                 \
+	"# HELP fsprobe_bpf_stats_enabled 1 when kernel.bpf_stats_enabled=1, so the BPF "          \
+	"program run counters below move.\n"                                                       \
+	"# TYPE fsprobe_bpf_stats_enabled gauge\n"                                                 \
+	"fsprobe_bpf_stats_enabled 0\n"                                                            \
+	"# HELP fsprobe_bpf_program_run_seconds_total Time the kernel spent running each BPF "     \
+	"program while bpf_stats_enabled was on.\n"                                                \
+	"# TYPE fsprobe_bpf_program_run_seconds_total counter\n"                                   \
+	"# HELP fsprobe_bpf_program_runs_total Runs of each BPF program while "                    \
+	"bpf_stats_enabled was on.\n"                                                              \
+	"# TYPE fsprobe_bpf_program_runs_total counter\n"                                          \
+	"# HELP fsprobe_bpf_program_recursion_misses_total Runs the kernel skipped because "       \
+	"another BPF program was running on the CPU.\n"                                            \
 	"# TYPE fsprobe_bpf_program_recursion_misses_total counter\n"
 
 /* A string key: at most FSP_KEY_MAX bytes, NUL-padded like the BPF side leaves it. */
@@ -121,30 +121,18 @@ static void base(struct fsp_snapshot *s)
 	s->version = "9.8.7-test";
 	s->key_type = FSP_KEY_CSTR;
 	s->max_symbols = 100;
-	s->probes[0] = (struct fsp_probe_info){ .function = "cache_lookup", .role = "lookup",
+	s->probes[0] = (struct fsp_probe_info){ .function = "cache_lookup",
+						.role = "lookup",
 						.placement = "after endbr64, on push (emulated)",
-						.offset = 0x1234, .attached = 1 };
-	s->probes[1] = (struct fsp_probe_info){ .function = "compute_feature", .role = "miss",
-						.placement = "first byte", .offset = 0x5678 };
+						.offset = 0x1234,
+						.attached = 1 };
+	s->probes[1] = (struct fsp_probe_info){ .function = "compute_feature",
+						.role = "miss",
+						.placement = "first byte",
+						.offset = 0x5678 };
 	s->nprobes = 2;
 	s->target_up = 1;
 	s->target_processes = 1;
-}
-
-/* Shows the first differing line, since the texts are long. */
-static void assert_text(const char *got, size_t got_len, const char *want)
-{
-	size_t i = 0, line = 0, want_len = strlen(want);
-
-	if (got_len == want_len && !memcmp(got, want, want_len))
-		return;
-	for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++)
-		if (got[i] == '\n')
-			line = i + 1;
-	print_message("texts differ at byte %zu (line starting at byte %zu)\n  want: %.*s\n"
-		      "  got:  %.*s\n", i, line, (int)strcspn(want + line, "\n"), want + line,
-		      (int)strcspn(got + line, "\n"), got + line);
-	fail_msg("rendered text differs (got %zu bytes, want %zu)", got_len, want_len);
 }
 
 static void assert_renders(const struct fsp_snapshot *s, const char *want)
@@ -157,139 +145,167 @@ static void assert_renders(const struct fsp_snapshot *s, const char *want)
 	fsp_buf_free(&out);
 }
 
+/*
+ * Whole-output cases: each setup changes base()'s snapshot, which must render to exactly want.
+ * A setup keeps its symbols in static storage: the snapshot only points at them.
+ */
+struct render_case {
+	const char *name;
+	void (*setup)(struct fsp_snapshot *s);
+	const char *want;
+};
+
 /* No symbols: no ratio sample (0/0 is not a ratio), but probes and self-stats all show. */
-static void test_empty(void **state)
+static void setup_empty(struct fsp_snapshot *s)
 {
-	struct fsp_snapshot s;
 	int i;
 
-	(void)state;
-	base(&s);
 	for (i = 0; i < FSP_STAT__MAX; i++)
-		s.stats[i] = 1 + i; /* distinct, so a swapped index shows */
-	s.target_up = 0;
-	s.target_processes = 0;
-	assert_renders(&s, HITS_HEAD MISSES_HEAD RATIO_HEAD BUILD_AND_PROBES
-			   SELF(1, 2, 3, 4, 0, 5, 7, 6, 0, 100, 0, 0));
+		s->stats[i] = 1 + i; /* distinct, so a swapped index shows */
+	s->target_up = 0;
+	s->target_processes = 0;
 }
 
-static void test_two_symbols(void **state)
+static void setup_two_symbols(struct fsp_snapshot *s)
 {
-	struct fsp_symbol syms[] = { sym("alpha", 3, 1), sym("beta", 5, 0) };
-	struct fsp_snapshot s;
+	static struct fsp_symbol syms[2];
 
-	(void)state;
-	base(&s);
-	s.symbols = syms;
-	s.nsymbols = 2;
-	s.target_processes = 3;
-	assert_renders(&s, HITS_HEAD
-			   "featurestore_hits_total{symbol=\"alpha\"} 3\n"
-			   "featurestore_hits_total{symbol=\"beta\"} 5\n"
-			   MISSES_HEAD
-			   "featurestore_misses_total{symbol=\"alpha\"} 1\n"
-			   "featurestore_misses_total{symbol=\"beta\"} 0\n"
-			   RATIO_HEAD
-			   "featurestore_hit_ratio 0.888888889\n"
-			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3));
+	syms[0] = sym("alpha", 3, 1);
+	syms[1] = sym("beta", 5, 0);
+	s->symbols = syms;
+	s->nsymbols = 2;
+	s->target_processes = 3;
 }
 
-static void test_overflow(void **state)
+/* Overflow counts are part of the ratio: (1 + 10) / (1 + 2 + 10 + 20). */
+static void setup_overflow(struct fsp_snapshot *s)
 {
-	struct fsp_symbol syms[] = { sym("a", 1, 2) };
-	struct fsp_snapshot s;
+	static struct fsp_symbol syms[1];
 
-	(void)state;
-	base(&s);
-	s.symbols = syms;
-	s.nsymbols = 1;
-	s.max_symbols = 1;
-	s.overflow = (struct fsp_counts){ .hits = 10, .misses = 20 };
-	/* Overflow counts are part of the ratio: (1 + 10) / (1 + 2 + 10 + 20). */
-	assert_renders(&s, HITS_HEAD
-			   "featurestore_hits_total{symbol=\"a\"} 1\n"
-			   "featurestore_hits_total{symbol=\"__overflow__\"} 10\n"
-			   MISSES_HEAD
-			   "featurestore_misses_total{symbol=\"a\"} 2\n"
-			   "featurestore_misses_total{symbol=\"__overflow__\"} 20\n"
-			   RATIO_HEAD
-			   "featurestore_hit_ratio 0.333333333\n"
-			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 30, 0, 0, 0, 1, 1, 1, 1));
+	syms[0] = sym("a", 1, 2);
+	s->symbols = syms;
+	s->nsymbols = 1;
+	s->max_symbols = 1;
+	s->overflow = (struct fsp_counts){ .hits = 10, .misses = 20 };
+}
 
-	/* Only misses overflowed: the hits series shows too, at 0, so both always pair up. */
-	s.nsymbols = 0;
-	s.overflow = (struct fsp_counts){ .hits = 0, .misses = 5 };
-	assert_renders(&s, HITS_HEAD
-			   "featurestore_hits_total{symbol=\"__overflow__\"} 0\n"
-			   MISSES_HEAD
-			   "featurestore_misses_total{symbol=\"__overflow__\"} 5\n"
-			   RATIO_HEAD
-			   "featurestore_hit_ratio 0\n"
-			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 5, 0, 0, 0, 0, 1, 1, 1));
+/* Only misses overflowed: the hits series shows too, at 0, so both always pair up. */
+static void setup_overflow_misses_only(struct fsp_snapshot *s)
+{
+	s->max_symbols = 1;
+	s->overflow = (struct fsp_counts){ .hits = 0, .misses = 5 };
 }
 
 /*
  * Key a"b\c<newline>d: fsp_keytext_put doubles the backslash (its one-to-one rule), then the
  * text format escapes backslash, quote and newline: a \" b \\\\ c \n d on the wire.
  */
-static void test_label_escaping(void **state)
+static void setup_label_escaping(struct fsp_snapshot *s)
 {
-	struct fsp_symbol syms[] = { sym("a\"b\\c\nd", 1, 2) };
-	struct fsp_snapshot s;
+	static struct fsp_symbol syms[1];
 
-	(void)state;
-	base(&s);
-	s.symbols = syms;
-	s.nsymbols = 1;
-	assert_renders(&s, HITS_HEAD
-			   "featurestore_hits_total{symbol=\"a\\\"b\\\\\\\\c\\nd\"} 1\n"
-			   MISSES_HEAD
-			   "featurestore_misses_total{symbol=\"a\\\"b\\\\\\\\c\\nd\"} 2\n"
-			   RATIO_HEAD
-			   "featurestore_hit_ratio 0.333333333\n"
-			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 1, 100, 1, 1));
+	syms[0] = sym("a\"b\\c\nd", 1, 2);
+	s->symbols = syms;
+	s->nsymbols = 1;
 }
 
 /* Not UTF-8 becomes \xHH text, whose backslash the text format then escapes. */
-static void test_utf8(void **state)
+static void setup_utf8(struct fsp_snapshot *s)
 {
-	struct fsp_symbol syms[] = { sym("caf\xc3\xa9", 1, 0), sym("\xff", 2, 0) };
-	struct fsp_snapshot s;
+	static struct fsp_symbol syms[2];
 
-	(void)state;
-	base(&s);
-	s.symbols = syms;
-	s.nsymbols = 2;
-	assert_renders(&s, HITS_HEAD
-			   "featurestore_hits_total{symbol=\"caf\xc3\xa9\"} 1\n"
-			   "featurestore_hits_total{symbol=\"\\\\xff\"} 2\n"
-			   MISSES_HEAD
-			   "featurestore_misses_total{symbol=\"caf\xc3\xa9\"} 0\n"
-			   "featurestore_misses_total{symbol=\"\\\\xff\"} 0\n"
-			   RATIO_HEAD
-			   "featurestore_hit_ratio 1\n"
-			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 1));
+	syms[0] = sym("caf\xc3\xa9", 1, 0);
+	syms[1] = sym("\xff", 2, 0);
+	s->symbols = syms;
+	s->nsymbols = 2;
 }
 
-static void test_integer_keys(void **state)
+static void setup_integer_keys(struct fsp_snapshot *s)
 {
-	struct fsp_symbol syms[] = { int_sym(7, 1, 1), int_sym(UINT64_MAX, 2, 0) };
+	static struct fsp_symbol syms[2];
+
+	syms[0] = int_sym(7, 1, 1);
+	syms[1] = int_sym(UINT64_MAX, 2, 0);
+	s->key_type = FSP_KEY_U64;
+	s->symbols = syms;
+	s->nsymbols = 2;
+}
+
+/* clang-format off */
+static const struct render_case render_cases[] = {
+	{ "test_empty", setup_empty,
+	  HITS_HEAD
+	  MISSES_HEAD
+	  RATIO_HEAD
+	  BUILD_AND_PROBES SELF(1, 2, 3, 4, 0, 5, 7, 6, 0, 100, 0, 0) },
+	{ "test_two_symbols", setup_two_symbols,
+	  HITS_HEAD
+	  "featurestore_hits_total{symbol=\"alpha\"} 3\n"
+	  "featurestore_hits_total{symbol=\"beta\"} 5\n"
+	  MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"alpha\"} 1\n"
+	  "featurestore_misses_total{symbol=\"beta\"} 0\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0.888888889\n"
+	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3) },
+	{ "test_overflow", setup_overflow,
+	  HITS_HEAD
+	  "featurestore_hits_total{symbol=\"a\"} 1\n"
+	  "featurestore_hits_total{symbol=\"__overflow__\"} 10\n"
+	  MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"a\"} 2\n"
+	  "featurestore_misses_total{symbol=\"__overflow__\"} 20\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0.333333333\n"
+	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 30, 0, 0, 0, 1, 1, 1, 1) },
+	{ "test_overflow_misses_only", setup_overflow_misses_only,
+	  HITS_HEAD
+	  "featurestore_hits_total{symbol=\"__overflow__\"} 0\n"
+	  MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"__overflow__\"} 5\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0\n"
+	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 5, 0, 0, 0, 0, 1, 1, 1) },
+	{ "test_label_escaping", setup_label_escaping,
+	  HITS_HEAD
+	  "featurestore_hits_total{symbol=\"a\\\"b\\\\\\\\c\\nd\"} 1\n"
+	  MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"a\\\"b\\\\\\\\c\\nd\"} 2\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0.333333333\n"
+	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 1, 100, 1, 1) },
+	{ "test_utf8", setup_utf8,
+	  HITS_HEAD
+	  "featurestore_hits_total{symbol=\"caf\xc3\xa9\"} 1\n"
+	  "featurestore_hits_total{symbol=\"\\\\xff\"} 2\n"
+	  MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"caf\xc3\xa9\"} 0\n"
+	  "featurestore_misses_total{symbol=\"\\\\xff\"} 0\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 1\n"
+	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 1) },
+	{ "test_integer_keys", setup_integer_keys,
+	  HITS_HEAD
+	  "featurestore_hits_total{symbol=\"7\"} 1\n"
+	  "featurestore_hits_total{symbol=\"18446744073709551615\"} 2\n"
+	  MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"7\"} 1\n"
+	  "featurestore_misses_total{symbol=\"18446744073709551615\"} 0\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0.75\n"
+	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 1) },
+};
+/* clang-format on */
+
+/* One cmocka test per row, named after it; the row comes in as the test's state. */
+static void test_render_case(void **state)
+{
+	const struct render_case *c = *state;
 	struct fsp_snapshot s;
 
-	(void)state;
 	base(&s);
-	s.key_type = FSP_KEY_U64;
-	s.symbols = syms;
-	s.nsymbols = 2;
-	assert_renders(&s, HITS_HEAD
-			   "featurestore_hits_total{symbol=\"7\"} 1\n"
-			   "featurestore_hits_total{symbol=\"18446744073709551615\"} 2\n"
-			   MISSES_HEAD
-			   "featurestore_misses_total{symbol=\"7\"} 1\n"
-			   "featurestore_misses_total{symbol=\"18446744073709551615\"} 0\n"
-			   RATIO_HEAD
-			   "featurestore_hit_ratio 0.75\n"
-			   BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 1));
+	c->setup(&s);
+	assert_renders(&s, c->want);
 }
 
 /*
@@ -391,17 +407,16 @@ static void test_promtool(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_two_symbols),
-		cmocka_unit_test(test_overflow),
-		cmocka_unit_test(test_label_escaping),
-		cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_integer_keys),
-		cmocka_unit_test(test_overflow_label_reserved),
-		cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_promtool),
-	};
+	struct CMUnitTest tests[ARRAY_SIZE(render_cases) + 3];
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(render_cases); i++)
+		tests[n++] = (struct CMUnitTest){ .name = render_cases[i].name,
+						  .test_func = test_render_case,
+						  .initial_state = (void *)&render_cases[i] };
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_overflow_label_reserved);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_deterministic);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_promtool);
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */
 	print_message("[==========] group: render\n");

@@ -17,99 +17,102 @@
 #include "top.h"
 #include "cell.h"
 #include "view.h"
+#include "testutil.h"
 
 /* The expected texts, whole; the fixture below explains the numbers. */
-#define REPORT_TABLE \
-	"fsprobe report: pid 4242 (featurestore): lookups in feature_cache_lookup, " \
-	"misses in compute_features\n" \
-	"probes: feature_cache_lookup (lookup), compute_features (miss)\n" \
-	"duration: 10.0 s\n" \
-	"latency: p50 and p99 are bucket upper bounds (2.10ms: between 1.05ms and 2.10ms)\n" \
-	"totals: 1120 lookups, 1051 hits, 69 misses; hit ratio 93.83% (SLO 95%: BREACH)\n" \
-	"all symbols: miss penalty p50 4.19ms p99 >17.2s, lookup p50 1.02us p99 4.19ms\n" \
-	"not counted, key unreadable: fault 1, empty 2, field_missing 3\n" \
-	"\n" \
-	"SYMBOL          LOOKUPS       HITS     MISSES     HIT%  MISS P50  MISS " \
-	"P99  LOOK P50  LOOK P99\n" \
-	"MSFT                100         50         50   50.00%    4.19ms    >17.2s " \
-	"   2.05us    4.19ms\n" \
-	"AAPL               1000        990         10   99.00%    2.10ms    2.10ms " \
-	"   1.02us    1.02us\n" \
-	"__overflow__         10          4          6   40.00%    2.10ms    2.10ms " \
-	"   2.10ms    2.10ms\n" \
-	"a\"b\\\\c\\x01" "d           3          0          3    0.00%     1.07s  " \
-	"   1.07s     1.07s     1.07s\n" \
-	"\\xff                  7          7          0  100.00%         -     " \
+#define REPORT_TABLE                                                                               \
+	"fsprobe report: pid 4242 (featurestore): lookups in feature_cache_lookup, "               \
+	"misses in compute_features\n"                                                             \
+	"probes: feature_cache_lookup (lookup), compute_features (miss)\n"                         \
+	"duration: 10.0 s\n"                                                                       \
+	"latency: p50 and p99 are bucket upper bounds (2.10ms: between 1.05ms and 2.10ms)\n"       \
+	"totals: 1120 lookups, 1051 hits, 69 misses; hit ratio 93.83% (SLO 95%: BREACH)\n"         \
+	"all symbols: miss penalty p50 4.19ms p99 >17.2s, lookup p50 1.02us p99 4.19ms\n"          \
+	"not counted, key unreadable: fault 1, empty 2, field_missing 3\n"                         \
+	"\n"                                                                                       \
+	"SYMBOL          LOOKUPS       HITS     MISSES     HIT%  MISS P50  MISS "                  \
+	"P99  LOOK P50  LOOK P99\n"                                                                \
+	"MSFT                100         50         50   50.00%    4.19ms    >17.2s "              \
+	"   2.05us    4.19ms\n"                                                                    \
+	"AAPL               1000        990         10   99.00%    2.10ms    2.10ms "              \
+	"   1.02us    1.02us\n"                                                                    \
+	"__overflow__         10          4          6   40.00%    2.10ms    2.10ms "              \
+	"   2.10ms    2.10ms\n"                                                                    \
+	"a\"b\\\\c\\x01"                                                                           \
+	"d           3          0          3    0.00%     1.07s  "                                 \
+	"   1.07s     1.07s     1.07s\n"                                                           \
+	"\\xff                  7          7          0  100.00%         -     "                   \
 	"    -    1.02us    1.02us\n"
 
-#define REPORT_JSON \
-	"{\n" \
-	"  \"target\": {\"pid\": 4242, \"command\": \"featurestore\", \"executable\": " \
-	"\"/opt/desk/bin/featurestore\", \"description\": \"pid 4242 (featurestore): " \
-	"lookups in feature_cache_lookup, misses in compute_features\", \"functions\": " \
-	"[{\"name\": \"feature_cache_lookup\", \"role\": \"lookup\", \"attached\": " \
-	"true}, {\"name\": \"compute_features\", \"role\": \"miss\", \"attached\": " \
-	"true}]},\n" \
-	"  \"duration_seconds\": 10.000,\n" \
-	"  \"latency_measured\": true,\n" \
-	"  \"slo\": {\"hit_ratio_objective\": 0.95, \"status\": \"BREACH\"},\n" \
-	"  \"totals\": {\"hits\": 1051, \"misses\": 69, \"lookups\": 1120, \"hit_ratio\": " \
-	"0.938392857, \"miss_p50_seconds\": 0.004194304, \"miss_p99_seconds\": " \
-	"\"+Inf\", \"lookup_p50_seconds\": 1.024e-06, \"lookup_p99_seconds\": 0.004194304},\n" \
-	"  \"symbols\": [\n" \
-	"    {\"symbol\": \"MSFT\", \"hits\": 50, \"misses\": 50, \"lookups\": " \
-	"100, \"hit_ratio\": 0.5, \"miss_p50_seconds\": 0.004194304, \"miss_p99_seconds\": " \
-	"\"+Inf\", \"lookup_p50_seconds\": 2.048e-06, \"lookup_p99_seconds\": 0.004194304},\n" \
-	"    {\"symbol\": \"AAPL\", \"hits\": 990, \"misses\": 10, \"lookups\": " \
-	"1000, \"hit_ratio\": 0.99, \"miss_p50_seconds\": 0.002097152, \"miss_p99_seconds\": " \
-	"0.002097152, \"lookup_p50_seconds\": 1.024e-06, \"lookup_p99_seconds\": " \
-	"1.024e-06},\n" \
-	"    {\"symbol\": \"a\\\"b\\\\\\\\c\\u0001d\", \"hits\": 0, \"misses\": " \
-	"3, \"lookups\": 3, \"hit_ratio\": 0, \"miss_p50_seconds\": 1.073741824, " \
-	"\"miss_p99_seconds\": 1.073741824, \"lookup_p50_seconds\": 1.073741824, " \
-	"\"lookup_p99_seconds\": 1.073741824},\n" \
-	"    {\"symbol\": \"\\\\xff\", \"hits\": 7, \"misses\": 0, \"lookups\": " \
-	"7, \"hit_ratio\": 1, \"miss_p50_seconds\": null, \"miss_p99_seconds\": " \
-	"null, \"lookup_p50_seconds\": 1.024e-06, \"lookup_p99_seconds\": 1.024e-06}\n" \
-	"  ],\n" \
-	"  \"overflow\": {\"hits\": 4, \"misses\": 6, \"lookups\": 10, \"hit_ratio\": " \
-	"0.4, \"miss_p50_seconds\": 0.002097152, \"miss_p99_seconds\": 0.002097152, " \
-	"\"lookup_p50_seconds\": 0.002097152, \"lookup_p99_seconds\": 0.002097152},\n" \
-	"  \"errors\": {\"fault\": 1, \"empty\": 2, \"field_missing\": 3}\n" \
+#define REPORT_JSON                                                                                \
+	"{\n"                                                                                      \
+	"  \"target\": {\"pid\": 4242, \"command\": \"featurestore\", \"executable\": "            \
+	"\"/opt/desk/bin/featurestore\", \"description\": \"pid 4242 (featurestore): "             \
+	"lookups in feature_cache_lookup, misses in compute_features\", \"functions\": "           \
+	"[{\"name\": \"feature_cache_lookup\", \"role\": \"lookup\", \"attached\": "               \
+	"true}, {\"name\": \"compute_features\", \"role\": \"miss\", \"attached\": "               \
+	"true}]},\n"                                                                               \
+	"  \"duration_seconds\": 10.000,\n"                                                        \
+	"  \"latency_measured\": true,\n"                                                          \
+	"  \"slo\": {\"hit_ratio_objective\": 0.95, \"status\": \"BREACH\"},\n"                    \
+	"  \"totals\": {\"hits\": 1051, \"misses\": 69, \"lookups\": 1120, \"hit_ratio\": "        \
+	"0.938392857, \"miss_p50_seconds\": 0.004194304, \"miss_p99_seconds\": "                   \
+	"\"+Inf\", \"lookup_p50_seconds\": 1.024e-06, \"lookup_p99_seconds\": 0.004194304},\n"     \
+	"  \"symbols\": [\n"                                                                       \
+	"    {\"symbol\": \"MSFT\", \"hits\": 50, \"misses\": 50, \"lookups\": "                   \
+	"100, \"hit_ratio\": 0.5, \"miss_p50_seconds\": 0.004194304, \"miss_p99_seconds\": "       \
+	"\"+Inf\", \"lookup_p50_seconds\": 2.048e-06, \"lookup_p99_seconds\": 0.004194304},\n"     \
+	"    {\"symbol\": \"AAPL\", \"hits\": 990, \"misses\": 10, \"lookups\": "                  \
+	"1000, \"hit_ratio\": 0.99, \"miss_p50_seconds\": 0.002097152, \"miss_p99_seconds\": "     \
+	"0.002097152, \"lookup_p50_seconds\": 1.024e-06, \"lookup_p99_seconds\": "                 \
+	"1.024e-06},\n"                                                                            \
+	"    {\"symbol\": \"a\\\"b\\\\\\\\c\\u0001d\", \"hits\": 0, \"misses\": "                  \
+	"3, \"lookups\": 3, \"hit_ratio\": 0, \"miss_p50_seconds\": 1.073741824, "                 \
+	"\"miss_p99_seconds\": 1.073741824, \"lookup_p50_seconds\": 1.073741824, "                 \
+	"\"lookup_p99_seconds\": 1.073741824},\n"                                                  \
+	"    {\"symbol\": \"\\\\xff\", \"hits\": 7, \"misses\": 0, \"lookups\": "                  \
+	"7, \"hit_ratio\": 1, \"miss_p50_seconds\": null, \"miss_p99_seconds\": "                  \
+	"null, \"lookup_p50_seconds\": 1.024e-06, \"lookup_p99_seconds\": 1.024e-06}\n"            \
+	"  ],\n"                                                                                   \
+	"  \"overflow\": {\"hits\": 4, \"misses\": 6, \"lookups\": 10, \"hit_ratio\": "            \
+	"0.4, \"miss_p50_seconds\": 0.002097152, \"miss_p99_seconds\": 0.002097152, "              \
+	"\"lookup_p50_seconds\": 0.002097152, \"lookup_p99_seconds\": 0.002097152},\n"             \
+	"  \"errors\": {\"fault\": 1, \"empty\": 2, \"field_missing\": 3}\n"                       \
 	"}\n"
 
-#define TOP_FRAME \
-	"pid 4242 (featurestore): lookups in feature_cache_lookup, misses in compute_fea…\n" \
-	"probes: feature_cache_lookup (lookup), compute_features (miss)\n" \
-	"up 1:02:05, every 1s, 1 process running, 4 symbols\n" \
-	"hit ratio: last 10.0s 93.83% BREACH, since start 93.83% BREACH (SLO 95%)\n" \
-	"lookups/s 112, misses/s 6.9, miss penalty p50 4.19ms p99 >17.2s\n" \
-	"\n" \
-	"SYMBOL              LOOKUPS/S    HIT%  MISSES/S      LOOKUPS  MISS P50  MISS P99\n" \
-	"MSFT                     10.0  50.00%       5.0          100    4.19ms    >17.2s\n" \
-	"AAPL                      100  99.00%       1.0         1000    2.10ms    2.10ms\n" \
-	"__overflow__              1.0  40.00%       0.6           10    2.10ms    2.10ms\n" \
-	"a\"b\\\\c\\x01" "d               0.3   0.00%       0.3            3     1.07s " \
-	"    1.07s\n" \
-	"\\xff                      0.7 100.00%       0.0            7         -         -\n" \
+#define TOP_FRAME                                                                                  \
+	"pid 4242 (featurestore): lookups in feature_cache_lookup, misses in compute_fea…\n"     \
+	"probes: feature_cache_lookup (lookup), compute_features (miss)\n"                         \
+	"up 1:02:05, every 1s, 1 process running, 4 symbols\n"                                     \
+	"hit ratio: last 10.0s 93.83% BREACH, since start 93.83% BREACH (SLO 95%)\n"               \
+	"lookups/s 112, misses/s 6.9, miss penalty p50 4.19ms p99 >17.2s\n"                        \
+	"\n"                                                                                       \
+	"SYMBOL              LOOKUPS/S    HIT%  MISSES/S      LOOKUPS  MISS P50  MISS P99\n"       \
+	"MSFT                     10.0  50.00%       5.0          100    4.19ms    >17.2s\n"       \
+	"AAPL                      100  99.00%       1.0         1000    2.10ms    2.10ms\n"       \
+	"__overflow__              1.0  40.00%       0.6           10    2.10ms    2.10ms\n"       \
+	"a\"b\\\\c\\x01"                                                                           \
+	"d               0.3   0.00%       0.3            3     1.07s "                            \
+	"    1.07s\n"                                                                              \
+	"\\xff                      0.7 100.00%       0.0            7         -         -\n"      \
 	"sort: [m misses/s]  h hit%  l lookups/s  s symbol   p pause  q quit\n"
 
-#define TOP_FRAME_PAUSED \
-	"pid 4242 (featurestore): lookups in feature_cache_lookup, misses in compute_fea…\n" \
-	"probes: feature_cache_lookup (lookup), compute_features (miss)\n" \
-	"up 0:00:00, every 2.5s, TARGET EXITED (last counts), 4 symbols, PAUSED\n" \
-	"hit ratio: since start 93.83% BREACH (SLO 95%)\n" \
-	"lookups/s -, misses/s -, miss penalty p50 - p99 - (latency off)\n" \
-	"\n" \
-	"SYMBOL              LOOKUPS/S    HIT%  MISSES/S      LOOKUPS  MISS P50  MISS P99\n" \
-	"a\"b\\\\c\\x01" "d                 -   0.00%         -            3      " \
-	"   -         -\n" \
-	"__overflow__                -  40.00%         -           10         -         -\n" \
-	"MSFT                        -  50.00%         -          100         -         -\n" \
-	"AAPL                        -  99.00%         -         1000         -         -\n" \
-	"\\xff                        - 100.00%         -            7         -         -\n" \
+#define TOP_FRAME_PAUSED                                                                           \
+	"pid 4242 (featurestore): lookups in feature_cache_lookup, misses in compute_fea…\n"     \
+	"probes: feature_cache_lookup (lookup), compute_features (miss)\n"                         \
+	"up 0:00:00, every 2.5s, TARGET EXITED (last counts), 4 symbols, PAUSED\n"                 \
+	"hit ratio: since start 93.83% BREACH (SLO 95%)\n"                                         \
+	"lookups/s -, misses/s -, miss penalty p50 - p99 - (latency off)\n"                        \
+	"\n"                                                                                       \
+	"SYMBOL              LOOKUPS/S    HIT%  MISSES/S      LOOKUPS  MISS P50  MISS P99\n"       \
+	"a\"b\\\\c\\x01"                                                                           \
+	"d                 -   0.00%         -            3      "                                 \
+	"   -         -\n"                                                                         \
+	"__overflow__                -  40.00%         -           10         -         -\n"       \
+	"MSFT                        -  50.00%         -          100         -         -\n"       \
+	"AAPL                        -  99.00%         -         1000         -         -\n"       \
+	"\\xff                        - 100.00%         -            7         -         -\n"      \
 	"sort:  m misses/s [h hit%]  l lookups/s  s symbol   p resume  q quit\n"
-
 
 #define MS2 2.097152e-3 /* bucket 11: at most 2^21 ns */
 #define MS4 4.194304e-3 /* bucket 12 */
@@ -123,25 +126,6 @@ static struct fsp_symbol sym(const char *key, __u64 hits, __u64 misses)
 
 	memcpy(s.key.data, key, strnlen(key, FSP_KEY_MAX - 1));
 	return s;
-}
-
-/* Shows the first differing line, since the texts are long. */
-static void assert_text(const char *got, size_t got_len, const char *want)
-{
-	size_t i, line = 0, want_len = strlen(want);
-
-	if (got_len == want_len && !memcmp(got, want, want_len))
-		return;
-	for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++)
-		if (got[i] == '\n')
-			line = i + 1;
-	print_message("texts differ at byte %zu (line starting at byte %zu)\n  want: %.*s\n"
-		      "  got:  %.*s\n", i, line, (int)strcspn(want + line, "\n"), want + line,
-		      (int)strcspn(got + line, "\n"), got + line);
-	/* FSP_DUMP=1: the whole text on stderr, to review a deliberate change. */
-	if (getenv("FSP_DUMP"))
-		fwrite(got, 1, got_len, stderr);
-	fail_msg("rendered text differs (got %zu bytes, want %zu)", got_len, want_len);
 }
 
 /* python3's parser agrees the text is JSON (skipped without python3). */
@@ -199,7 +183,8 @@ static void test_percentile_inf(void **state)
 
 	(void)state;
 	assert_true(isinf(fsp_view_percentile(&h, 0.5)));
-	h = (struct fsp_hist){ .buckets[0] = 98, .buckets[FSP_HIST_BUCKETS - 2] = 1,
+	h = (struct fsp_hist){ .buckets[0] = 98,
+			       .buckets[FSP_HIST_BUCKETS - 2] = 1,
 			       .buckets[FSP_HIST_BUCKETS - 1] = 1 };
 	assert_seconds(fsp_view_percentile(&h, 0.5), 1.024e-6);
 	assert_seconds(fsp_view_percentile(&h, 0.99), 17.179869184);
@@ -232,10 +217,16 @@ static void test_interval(void **state)
 	lafter[0].miss.buckets[11] = 1;
 	lafter[0].miss.buckets[12] = 2;
 	lafter[1].miss.buckets[3] = 2;
-	prev = (struct fsp_snapshot){ .key_type = FSP_KEY_CSTR, .symbols = before, .nsymbols = 2,
-				      .overflow = { 1, 1 }, .latency = lbefore };
-	cur = (struct fsp_snapshot){ .key_type = FSP_KEY_CSTR, .symbols = after, .nsymbols = 3,
-				     .overflow = { 4, 3 }, .latency = lafter };
+	prev = (struct fsp_snapshot){ .key_type = FSP_KEY_CSTR,
+				      .symbols = before,
+				      .nsymbols = 2,
+				      .overflow = { 1, 1 },
+				      .latency = lbefore };
+	cur = (struct fsp_snapshot){ .key_type = FSP_KEY_CSTR,
+				     .symbols = after,
+				     .nsymbols = 3,
+				     .overflow = { 4, 3 },
+				     .latency = lafter };
 	prev.total_latency.miss.buckets[11] = 1;
 	cur.total_latency.miss.buckets[11] = 1;
 	cur.total_latency.miss.buckets[12] = 2;
@@ -312,8 +303,9 @@ static void test_sort(void **state)
 		sym("nvda", 40, 10), /* 50, 10, 80% */
 		sym("zzz", 0, 10),   /* 10, 10, 0% */
 	};
-	struct fsp_snapshot cur = { .key_type = FSP_KEY_CSTR, .symbols = syms, .nsymbols = 6,
-				    .overflow = { 1, 0 } };
+	struct fsp_snapshot cur = {
+		.key_type = FSP_KEY_CSTR, .symbols = syms, .nsymbols = 6, .overflow = { 1, 0 }
+	};
 	struct fsp_view v = {};
 
 	(void)state;
@@ -345,7 +337,7 @@ static void report_fixture(struct fixture *f)
 	/* In the collector's key order (strncmp). */
 	f->syms[0] = sym("AAPL", 990, 10);
 	f->syms[1] = sym("MSFT", 50, 50);
-	f->syms[2] = sym("a\"b\\c\x01" "d", 0, 3);
+	f->syms[2] = sym("a\"b\\c\001d", 0, 3); /* byte 1, then d */
 	f->syms[3] = sym("\xff", 7, 0);
 	l[0].miss.buckets[11] = 10;
 	l[0].lookup.buckets[0] = 990;
@@ -357,26 +349,31 @@ static void report_fixture(struct fixture *f)
 	l[2].miss.buckets[20] = 3;
 	l[2].lookup.buckets[20] = 3;
 	l[3].lookup.buckets[0] = 7;
-	f->snap = (struct fsp_snapshot){ .key_type = FSP_KEY_CSTR, .symbols = f->syms,
-					 .nsymbols = 4, .overflow = { 4, 6 }, .latency = l };
+	f->snap = (struct fsp_snapshot){ .key_type = FSP_KEY_CSTR,
+					 .symbols = f->syms,
+					 .nsymbols = 4,
+					 .overflow = { 4, 6 },
+					 .latency = l };
 	f->snap.overflow_latency.miss.buckets[11] = 6;
 	f->snap.overflow_latency.lookup.buckets[0] = 4;
 	f->snap.overflow_latency.lookup.buckets[11] = 6;
 	for (i = 0; i < FSP_HIST_BUCKETS; i++) {
-		f->snap.total_latency.miss.buckets[i] = l[0].miss.buckets[i] + l[1].miss.buckets[i] +
-			l[2].miss.buckets[i] + l[3].miss.buckets[i] +
-			f->snap.overflow_latency.miss.buckets[i];
-		f->snap.total_latency.lookup.buckets[i] = l[0].lookup.buckets[i] +
-			l[1].lookup.buckets[i] + l[2].lookup.buckets[i] + l[3].lookup.buckets[i] +
-			f->snap.overflow_latency.lookup.buckets[i];
+		f->snap.total_latency.miss.buckets[i] =
+			l[0].miss.buckets[i] + l[1].miss.buckets[i] + l[2].miss.buckets[i] +
+			l[3].miss.buckets[i] + f->snap.overflow_latency.miss.buckets[i];
+		f->snap.total_latency.lookup.buckets[i] =
+			l[0].lookup.buckets[i] + l[1].lookup.buckets[i] + l[2].lookup.buckets[i] +
+			l[3].lookup.buckets[i] + f->snap.overflow_latency.lookup.buckets[i];
 	}
 	f->snap.stats[FSP_STAT_READ_FAULT] = 1;
 	f->snap.stats[FSP_STAT_READ_EMPTY] = 2;
 	f->snap.stats[FSP_STAT_FIELD_MISSING] = 3;
 	f->snap.probes[0] = (struct fsp_probe_info){ .function = "feature_cache_lookup",
-						     .role = "lookup", .attached = 1 };
+						     .role = "lookup",
+						     .attached = 1 };
 	f->snap.probes[1] = (struct fsp_probe_info){ .function = "compute_features",
-						     .role = "miss", .attached = 1 };
+						     .role = "miss",
+						     .attached = 1 };
 	f->snap.nprobes = 2;
 	f->t = (struct fsp_view_target){
 		.describe = "pid 4242 (featurestore): lookups in feature_cache_lookup, misses in "
@@ -431,7 +428,7 @@ static void test_report_json_target(void **state)
 	f.t.executable = "/opt/\"q\"/f\\s\n\x1b";
 	assert_int_equal(fsp_report_json(&f.t, &f.v, &out), 0);
 	assert_non_null(strstr(out.data, "{\"pid\": null, \"command\": \"fs\\ufffd\\ufffd\", "
-				 "\"executable\": \"/opt/\\\"q\\\"/f\\\\s\\n\\u001b\", "));
+					 "\"executable\": \"/opt/\\\"q\\\"/f\\\\s\\n\\u001b\", "));
 	assert_json(&out);
 	fsp_buf_free(&out);
 	fsp_view_free(&f.v);
@@ -439,8 +436,12 @@ static void test_report_json_target(void **state)
 
 static void test_top_frame(void **state)
 {
-	struct fsp_view_screen sc = { .width = 80, .height = 24, .uptime = 3725, .interval = 1,
-				      .sort = FSP_VIEW_BY_MISSES, .processes = 1 };
+	struct fsp_view_screen sc = { .width = 80,
+				      .height = 24,
+				      .uptime = 3725,
+				      .interval = 1,
+				      .sort = FSP_VIEW_BY_MISSES,
+				      .processes = 1 };
 	struct fsp_buf out = {};
 	struct fixture f;
 
@@ -451,8 +452,12 @@ static void test_top_frame(void **state)
 	/* Paused, sorted by hit %, the target gone, no interval yet, latency off. */
 	f.snap.latency = NULL;
 	assert_int_equal(fsp_view_build(&f.v, &f.snap, NULL, 0), 0);
-	sc = (struct fsp_view_screen){ .width = 80, .height = 24, .uptime = 0.5, .interval = 2.5,
-				       .sort = FSP_VIEW_BY_HIT, .paused = 1 };
+	sc = (struct fsp_view_screen){ .width = 80,
+				       .height = 24,
+				       .uptime = 0.5,
+				       .interval = 2.5,
+				       .sort = FSP_VIEW_BY_HIT,
+				       .paused = 1 };
 	fsp_view_sort(&f.v, sc.sort);
 	fsp_buf_reset(&out);
 	assert_int_equal(fsp_top_frame(&f.t, &f.v, &sc, &out), 0);
@@ -478,20 +483,21 @@ static void measure(const struct fsp_buf *out, size_t *lines, size_t *widest)
 	assert_true(!p || !*p); /* every line ends in a newline */
 }
 
-static void assert_fits(struct fsp_view *v, const struct fsp_view_target *t, int width,
-			int height, const char *more)
+static void assert_fits(struct fsp_view *v, const struct fsp_view_target *t, int width, int height,
+			const char *more)
 {
-	struct fsp_view_screen sc = { .width = width, .height = height, .interval = 1,
-				      .processes = 1 };
+	struct fsp_view_screen sc = {
+		.width = width, .height = height, .interval = 1, .processes = 1
+	};
 	struct fsp_buf out = {};
 	size_t lines, widest;
 
 	assert_int_equal(fsp_top_frame(t, v, &sc, &out), 0);
 	measure(&out, &lines, &widest);
 	if (lines > (size_t)height || widest > (size_t)width || (more && !strstr(out.data, more)))
-		fail_msg("%dx%d: %zu lines, widest %zu, '%s' %s:\n%s", width, height, lines,
-			 widest, more ? more : "", more && strstr(out.data, more) ? "found" :
-			 "missing", out.data);
+		fail_msg("%dx%d: %zu lines, widest %zu, '%s' %s:\n%s", width, height, lines, widest,
+			 more ? more : "", more && strstr(out.data, more) ? "found" : "missing",
+			 out.data);
 	fsp_buf_free(&out);
 }
 
@@ -499,8 +505,9 @@ static void assert_fits(struct fsp_view *v, const struct fsp_view_target *t, int
 static void test_top_fits(void **state)
 {
 	struct fsp_symbol *syms = calloc(300, sizeof(*syms));
-	struct fsp_snapshot cur = { .key_type = FSP_KEY_CSTR, .symbols = syms, .nsymbols = 300,
-				    .overflow = { 1, 1 } };
+	struct fsp_snapshot cur = {
+		.key_type = FSP_KEY_CSTR, .symbols = syms, .nsymbols = 300, .overflow = { 1, 1 }
+	};
 	struct fixture f;
 	char name[64];
 	int i;
@@ -509,8 +516,11 @@ static void test_top_fits(void **state)
 	report_fixture(&f);
 	assert_non_null(syms);
 	for (i = 0; i < 300; i++) {
-		snprintf(name, sizeof(name), i < 290 ? "SYM%05d" : "%03d_a_symbol_name_far_"
-			 "longer_than_any_column_\xc3\xa9t\xc3\xa9", i);
+		snprintf(name, sizeof(name),
+			 i < 290 ? "SYM%05d"
+				 : "%03d_a_symbol_name_far_"
+				   "longer_than_any_column_\xc3\xa9t\xc3\xa9",
+			 i);
 		syms[i] = sym(name, i, 300 - i);
 	}
 	syms[299] = sym("\x1b[2J\x1b]0;pwned\x07\xc2\x9b", 1, 1); /* escapes must not escape */
@@ -530,6 +540,7 @@ static void test_top_fits(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_percentile_empty),
 		cmocka_unit_test(test_percentile_one_bucket),
@@ -543,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_top_frame),
 		cmocka_unit_test(test_top_fits),
 	};
+	/* clang-format on */
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */
 	print_message("[==========] group: view\n");
