@@ -146,7 +146,7 @@ int fsp_reach_only_from(const char *path, __u64 target, __u64 from, __u64 size, 
 	if (sc.seen_at)
 		snprintf(why, why_len, "%s (at 0x%llx)", sc.what, (unsigned long long)sc.seen_at);
 	else
-		ret = 1;
+		ret = 1, snprintf(why, why_len, "only called directly from inside the range");
 	fsp_decode_close(&d);
 close_elf:
 	fsp_elf_close(&e);
