@@ -15,23 +15,12 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Set by the loader between open and load. */
-const volatile struct fsp_key_prog key_prog = {};
-const volatile struct fsp_pred pred = {};
-const volatile __u32 mode = FSP_MODE_MISS_FN;
-const volatile __u32 max_symbols = 1;
-const volatile bool latency = false;
-/* Count at the next entry or at a scrape instead of at return: no return probe (see lazy). */
-const volatile bool lazy = false;
-/* With --pid: only this process's threads are settled by the iterator. */
-const volatile __u32 target_tgid = 0;
-/* Bytes the lookup's entry probe sits past the function's first byte (probe placement). */
-const volatile __u32 lookup_skip = 0;
-/* slot_hints has 1 << hint_bits buckets, thread_slots 1 << thread_bits entries. */
-const volatile __u32 hint_bits = 1;
-const volatile __u32 thread_bits = 0;
-/* Off: every thread keeps its state in task storage (--thread-slots 0, Go, --hit/--miss). */
-const volatile bool thread_slots_on = false;
+/* Set by the loader between open and load (user/probe.c, configure()). */
+const volatile struct fsp_config cfg = {
+	.mode = FSP_MODE_MISS_FN,
+	.max_symbols = 1,
+	.hint_bits = 1,
+};
 
 /* Next free slot in counts; slots are handed out once and never reused. */
 __u32 next_slot = 0;
@@ -39,7 +28,7 @@ __u32 next_slot = 0;
 /* key -> slot. Entries are never deleted, so a symbol's series never moves. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1); /* resized to max_symbols by the loader */
+	__uint(max_entries, 1); /* resized to cfg.max_symbols by the loader */
 	__type(key, struct fsp_key);
 	__type(value, __u32);
 } symbols SEC(".maps");
@@ -65,15 +54,15 @@ struct hint_bucket {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2); /* resized to 1 << hint_bits by the loader */
+	__uint(max_entries, 2); /* resized to 1 << cfg.hint_bits by the loader */
 	__type(key, __u32);
 	__type(value, struct hint_bucket);
 } slot_hints SEC(".maps");
 
-/* slot -> counts; slot max_symbols is the overflow series. */
+/* slot -> counts; slot cfg.max_symbols is the overflow series. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2); /* resized to max_symbols + 1 by the loader */
+	__uint(max_entries, 2); /* resized to cfg.max_symbols + 1 by the loader */
 	__type(key, __u32);
 	__type(value, struct fsp_counts);
 } counts SEC(".maps");
@@ -120,7 +109,7 @@ struct thread_state {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1); /* resized to 1 << thread_bits by the loader */
+	__uint(max_entries, 1); /* resized to 1 << cfg.thread_bits by the loader */
 	__type(key, __u32);
 	__type(value, struct thread_state);
 } thread_slots SEC(".maps");
@@ -173,7 +162,7 @@ static __always_inline __u64 thread_self(struct pt_regs *ctx)
 /* The thread_slots entry for thread me: kernel stacks are at least 16 KiB apart. */
 static __always_inline __u32 slot_idx(__u64 me)
 {
-	return thread_bits ? ((me >> 14) * 0x9e3779b97f4a7c15ULL) >> (64 - thread_bits) : 0;
+	return cfg.thread_bits ? ((me >> 14) * 0x9e3779b97f4a7c15ULL) >> (64 - cfg.thread_bits) : 0;
 }
 
 /* The state of the current thread: its thread_slots entry, else its task storage. */
@@ -183,7 +172,7 @@ static __always_inline struct thread_state *thread_state_of(struct pt_regs *ctx,
 	__u32 idx = slot_idx(me);
 	struct thread_state *ts, *own;
 
-	ts = thread_slots_on ? bpf_map_lookup_elem(&thread_slots, &idx) : NULL;
+	ts = cfg.thread_slots_on ? bpf_map_lookup_elem(&thread_slots, &idx) : NULL;
 	if (ts && *(volatile __u64 *)&ts->owner == me)
 		return ts;
 	/* A thread with state in task storage stays there: its open frames are there. */
@@ -216,7 +205,7 @@ static __always_inline struct thread_state *claimed_state(struct task_struct *ta
 	struct thread_state *ts;
 	__u32 idx;
 
-	if (!thread_slots_on)
+	if (!cfg.thread_slots_on)
 		return NULL;
 	c = bpf_task_storage_get(&claims, task, 0, 0);
 	if (claim)
@@ -237,7 +226,7 @@ static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool c
 	struct thread_state *ts;
 	__u64 g;
 
-	if (!key_prog.go_abi)
+	if (!cfg.key_prog.go_abi)
 		return thread_state_of(ctx, create);
 #if defined(__TARGET_ARCH_x86)
 	g = ctx->r14;
@@ -324,7 +313,7 @@ static __always_inline void hist_add(__u32 slot, bool miss, __u64 ns)
 /* retN: System V returns in RAX, RDX; Go in the argument registers. */
 static __always_inline __u64 ret_reg(struct pt_regs *ctx, __u32 n)
 {
-	if (key_prog.go_abi)
+	if (cfg.key_prog.go_abi)
 		return fsp_arg(ctx, n, true);
 #if defined(__TARGET_ARCH_x86)
 	return n ? FSP_REG(ctx, dx) : FSP_REG(ctx, ax);
@@ -338,26 +327,26 @@ static __always_inline bool pred_holds(__u64 ret)
 	__s64 v;
 
 	/* A bool or int return defines only the low bits of the register. */
-	if (pred.bits == 8)
+	if (cfg.pred.bits == 8)
 		v = (__u8)ret;
-	else if (pred.bits == 32)
-		v = pred.is_signed ? (__s64)(__s32)ret : (__s64)(__u32)ret;
+	else if (cfg.pred.bits == 32)
+		v = cfg.pred.is_signed ? (__s64)(__s32)ret : (__s64)(__u32)ret;
 	else
 		v = (__s64)ret;
 
-	switch (pred.cmp) {
+	switch (cfg.pred.cmp) {
 	case FSP_CMP_EQ:
-		return v == pred.value;
+		return v == cfg.pred.value;
 	case FSP_CMP_NE:
-		return v != pred.value;
+		return v != cfg.pred.value;
 	case FSP_CMP_LT:
-		return v < pred.value;
+		return v < cfg.pred.value;
 	case FSP_CMP_LE:
-		return v <= pred.value;
+		return v <= cfg.pred.value;
 	case FSP_CMP_GT:
-		return v > pred.value;
+		return v > cfg.pred.value;
 	default:
-		return v >= pred.value;
+		return v >= cfg.pred.value;
 	}
 }
 
@@ -397,7 +386,7 @@ static __always_inline void drop_unwound(struct thread_state *ts, __u64 sp)
 		if (f->sp > sp)
 			return;
 		/* Lazily counted frames end here normally; others were left without a return. */
-		if (!lazy && (f->tag & 1))
+		if (!cfg.lazy && (f->tag & 1))
 			stat_inc(FSP_STAT_UNWOUND);
 		claim(f);
 		ts->depth = d - 1;
@@ -420,7 +409,7 @@ static __always_inline __u32 key_hash(const __u64 *w)
 	for (int i = 0; i < FAST_WORDS; i++)
 		h += w[i] * k[i];
 	/* The top bits of a product mix all of its inputs' bits. */
-	return h >> (64 - hint_bits);
+	return h >> (64 - cfg.hint_bits);
 }
 
 /* The symbol hash's answer, inserting the key with the next free slot if it is new. */
@@ -431,11 +420,11 @@ static __always_inline __u32 slot_insert(const struct fsp_key *key)
 	found = bpf_map_lookup_elem(&symbols, key);
 	if (found)
 		return *found;
-	if (next_slot >= max_symbols)
-		return max_symbols;
+	if (next_slot >= cfg.max_symbols)
+		return cfg.max_symbols;
 	slot = __sync_fetch_and_add(&next_slot, 1);
-	if (slot >= max_symbols)
-		return max_symbols;
+	if (slot >= cfg.max_symbols)
+		return cfg.max_symbols;
 	if (!bpf_map_update_elem(&symbols, key, &slot, BPF_NOEXIST))
 		return slot;
 	/*
@@ -445,7 +434,7 @@ static __always_inline __u32 slot_insert(const struct fsp_key *key)
 	 */
 	__sync_val_compare_and_swap(&next_slot, slot + 1, slot);
 	found = bpf_map_lookup_elem(&symbols, key);
-	return found ? *found : max_symbols;
+	return found ? *found : cfg.max_symbols;
 }
 
 /* The slot h gives the key w, or FSP_NO_SLOT. */
@@ -523,7 +512,7 @@ static __noinline __u32 slot_learn_fast(const __u64 *w, struct hint_bucket *b)
 
 	__builtin_memcpy(key.data, w, FSP_FAST_MAX);
 	slot = slot_insert(&key);
-	if (b && slot < max_symbols)
+	if (b && slot < cfg.max_symbols)
 		hint_learn(b, w, slot);
 	return slot;
 }
@@ -541,15 +530,15 @@ static __noinline long key_slot_slow(struct pt_regs *ctx, struct thread_state *t
 	__u64 *w = (__u64 *)key.data;
 	int res;
 
-	if (key_prog.type == FSP_KEY_CSTR && !key_prog.field_on) {
+	if (cfg.key_prog.type == FSP_KEY_CSTR && !cfg.key_prog.field_on) {
 		/* A byte more than a key holds: one of exactly 63 bytes is not cut. */
-		res = fsp_read_key(ctx, &key_prog, raw, FSP_KEY_MAX + 1, NULL);
+		res = fsp_read_key(ctx, &cfg.key_prog, raw, FSP_KEY_MAX + 1, NULL);
 #pragma unroll
 		for (int i = 0; i < KEY_WORDS; i++)
 			w[i] = ((const __u64 *)raw)[i];
 		key.data[FSP_KEY_MAX - 1] = 0;
 	} else {
-		res = fsp_read_key(ctx, &key_prog, key.data, FSP_KEY_MAX, raw);
+		res = fsp_read_key(ctx, &cfg.key_prog, key.data, FSP_KEY_MAX, raw);
 	}
 	if (key_unread(res))
 		return -1;
@@ -557,7 +546,8 @@ static __noinline long key_slot_slow(struct pt_regs *ctx, struct thread_state *t
 		stat_inc(FSP_STAT_TRUNCATED);
 	/* Long: past the fast path's FSP_FAST_MAX - 1 bytes (a C string also needs its NUL). */
 	if (ts)
-		ts->long_key = key.data[FSP_FAST_MAX - 1 - (key_prog.type == FSP_KEY_CSTR)] != 0;
+		ts->long_key =
+			key.data[FSP_FAST_MAX - 1 - (cfg.key_prog.type == FSP_KEY_CSTR)] != 0;
 	return slot_insert(&key);
 }
 
@@ -574,9 +564,9 @@ static __noinline long key_slot(struct pt_regs *ctx, struct thread_state *ts)
 	__u32 idx, slot;
 	int res;
 
-	if (key_prog.field_on || (ts && ts->long_key))
+	if (cfg.key_prog.field_on || (ts && ts->long_key))
 		return key_slot_slow(ctx, ts);
-	res = fsp_read_key(ctx, &key_prog, (char *)w, FSP_FAST_MAX, NULL);
+	res = fsp_read_key(ctx, &cfg.key_prog, (char *)w, FSP_FAST_MAX, NULL);
 	if (res == FSP_KEY_OK_TRUNCATED)
 		return key_slot_slow(ctx, ts);
 	if (key_unread(res))
@@ -607,7 +597,7 @@ int BPF_KPROBE(lookup_entry)
 	 */
 	slot = key_slot(ctx, ts);
 	/* Go stacks move when they grow: no stack-pointer reasoning for goroutines. */
-	if (!key_prog.go_abi)
+	if (!cfg.key_prog.go_abi)
 		drop_unwound(ts, sp);
 	d = ts->depth;
 	if (d >= FSP_MAX_DEPTH) {
@@ -619,7 +609,7 @@ int BPF_KPROBE(lookup_entry)
 	f->slot = slot < 0 ? FSP_NO_SLOT : slot;
 	f->missed = 0;
 	f->miss_at = 0;
-	f->start = latency ? bpf_ktime_get_ns() : 0;
+	f->start = cfg.latency ? bpf_ktime_get_ns() : 0;
 	f->ip = PT_REGS_IP(ctx);
 	/*
 	 * Published last: a claim only ever sees a complete frame. A plain store after a compiler
@@ -648,15 +638,15 @@ int BPF_KPROBE(miss_entry)
 	 * lookup that tail-called (jmp) the miss function: keep it. Lazily counted frames linger
 	 * after their return, so there the same sp means a sibling call, and the frame goes.
 	 */
-	if (ts && !key_prog.go_abi)
-		drop_unwound(ts, lazy ? PT_REGS_SP(ctx) : PT_REGS_SP(ctx) - 1);
+	if (ts && !cfg.key_prog.go_abi)
+		drop_unwound(ts, cfg.lazy ? PT_REGS_SP(ctx) : PT_REGS_SP(ctx) - 1);
 	d = ts ? ts->depth : 0;
 	if (d == 0 || d > FSP_MAX_DEPTH) {
 		stat_inc(FSP_STAT_MISS_OUTSIDE);
 		return 0;
 	}
 	ts->frames[d - 1].missed = 1;
-	if (latency)
+	if (cfg.latency)
 		ts->frames[d - 1].miss_at = bpf_ktime_get_ns();
 	return 0;
 }
@@ -700,10 +690,10 @@ static __always_inline void lookup_done(struct pt_regs *ctx, __u64 sp)
 	/* No frame of ours: the call was past FSP_MAX_DEPTH or began before attach. */
 	if (sp && f->sp != sp)
 		return;
-	if (mode == FSP_MODE_RET)
-		f->missed = !pred_holds(ret_reg(ctx, pred.reg));
+	if (cfg.mode == FSP_MODE_RET)
+		f->missed = !pred_holds(ret_reg(ctx, cfg.pred.reg));
 	claim(f);
-	if (latency)
+	if (cfg.latency)
 		hist_add(f->slot, false, bpf_ktime_get_ns() - f->start);
 	ts->depth = d - 1;
 }
@@ -746,7 +736,7 @@ static __always_inline bool still_inside(struct task_struct *task, __u64 fsp, __
 	    bpf_copy_from_user_task(call, sizeof(call), (void *)(ret - 5), task, 0))
 		return true; /* unreadable: say nothing */
 	__builtin_memcpy(&rel, call + 1, sizeof(rel));
-	return call[0] == 0xe8 && ret + rel == ip - lookup_skip;
+	return call[0] == 0xe8 && ret + rel == ip - cfg.lookup_skip;
 }
 
 /*
@@ -792,7 +782,7 @@ int settle(struct bpf_iter__task *ctx)
 	struct thread_state *ts;
 	__u64 owner = 0;
 
-	if (!task || (target_tgid && (__u32)task->tgid != target_tgid))
+	if (!task || (cfg.target_tgid && (__u32)task->tgid != cfg.target_tgid))
 		return 0;
 	ts = claimed_state(task, &owner, NULL);
 	if (ts)

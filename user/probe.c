@@ -208,32 +208,34 @@ static __u32 log2_up(__u64 n, __u32 lo, __u32 hi)
 static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 {
 	struct fsprobe_bpf *sk = p->skel;
+	/* The one place the BPF side's settings are set (bpf/fsprobe.h, struct fsp_config). */
+	struct fsp_config *cfg = &sk->rodata->cfg;
 	int err;
 
-	memcpy((void *)&sk->rodata->key_prog, &o->key, sizeof(o->key));
-	sk->rodata->key_prog.go_abi = p->go;
-	memcpy((void *)&sk->rodata->pred, &o->pred, sizeof(o->pred));
-	sk->rodata->mode = o->mode;
-	sk->rodata->lazy = is_lazy(p, o);
-	sk->rodata->target_tgid = o->target->pid;
-	sk->rodata->lookup_skip = p->lookup_skip;
-	sk->rodata->max_symbols = o->max_symbols;
+	cfg->key_prog = o->key;
+	cfg->key_prog.go_abi = p->go;
+	cfg->pred = o->pred;
+	cfg->mode = o->mode;
+	cfg->lazy = is_lazy(p, o);
+	cfg->target_tgid = o->target->pid;
+	cfg->lookup_skip = p->lookup_skip;
+	cfg->max_symbols = o->max_symbols;
 	/* Hint buckets (two keys, 96 bytes): two per symbol, so few keys lack one; 24 MiB at most. */
-	sk->rodata->hint_bits = log2_up(2ULL * o->max_symbols, 5, 18);
+	cfg->hint_bits = log2_up(2ULL * o->max_symbols, 5, 18);
 	/* A thread's entry is its tid modulo the table (Go keys state by goroutine instead). */
-	sk->rodata->thread_slots_on = !p->go && o->mode != FSP_MODE_HIT_MISS && o->thread_slots;
-	if (sk->rodata->thread_slots_on)
-		sk->rodata->thread_bits = log2_up(o->thread_slots, 0, 16);
+	cfg->thread_slots_on = !p->go && o->mode != FSP_MODE_HIT_MISS && o->thread_slots;
+	if (cfg->thread_slots_on)
+		cfg->thread_bits = log2_up(o->thread_slots, 0, 16);
 	/* --hit/--miss calls have no lookup window to time. */
-	sk->rodata->latency = o->latency && o->mode != FSP_MODE_HIT_MISS;
+	cfg->latency = o->latency && o->mode != FSP_MODE_HIT_MISS;
 	err = bpf_map__set_max_entries(sk->maps.symbols, o->max_symbols);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.slot_hints, 1U << sk->rodata->hint_bits);
+		err = bpf_map__set_max_entries(sk->maps.slot_hints, 1U << cfg->hint_bits);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.thread_slots, 1U << sk->rodata->thread_bits);
+		err = bpf_map__set_max_entries(sk->maps.thread_slots, 1U << cfg->thread_bits);
 	if (!err)
 		err = bpf_map__set_max_entries(sk->maps.counts, o->max_symbols + 1);
-	if (!err && sk->rodata->latency)
+	if (!err && cfg->latency)
 		err = bpf_map__set_max_entries(sk->maps.latencies, o->max_symbols + 1);
 	/* Per-goroutine state only for Go: it is preallocated memory. */
 	if (!err && !p->go)
