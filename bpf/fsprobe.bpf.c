@@ -22,10 +22,13 @@ const volatile struct fsp_config cfg = {
 	.hint_bits = 1,
 };
 
-/* Next free slot in counts; slots are handed out once and never reused. */
-__u32 next_slot = 0;
+/*
+ * The next free symbol index (sym_idx: a symbol's entry in counts and latencies); handed out once
+ * and never reused. Also the fixed address thread_self measures from.
+ */
+__u32 next_sym_idx = 0;
 
-/* key -> slot. Entries are never deleted, so a symbol's series never moves. */
+/* key -> sym_idx. Entries are never deleted, so a symbol's series never moves. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1); /* resized to cfg.max_symbols by the loader */
@@ -34,8 +37,8 @@ struct {
 } symbols SEC(".maps");
 
 /*
- * hash(key) -> the slots of two short keys that hash there, each with the key itself, so that
- * the hot path finds a key's slot with an inlined array lookup and no other memory (a hash
+ * hash(key) -> the sym indexes of two short keys that hash there, each with the key itself, so
+ * that the hot path finds a key's sym_idx with an inlined array lookup and no other memory (a hash
  * lookup is a call). A hint is written under its sequence count (odd while written, by one
  * writer at a time) and read only when the count is even and unchanged around the read, so it
  * is never seen torn; a stale or missing hint just sends the key to the symbol hash.
@@ -44,7 +47,7 @@ struct {
 
 struct hint {
 	__u32 seq;
-	__u32 slot1;	       /* slot + 1; 0: empty */
+	__u32 sym_idx1;	       /* sym_idx + 1; 0: empty */
 	__u64 key[FAST_WORDS]; /* all of the key: a hinted key fits the fast path */
 };
 
@@ -57,9 +60,9 @@ struct {
 	__uint(max_entries, 2); /* resized to 1 << cfg.hint_bits by the loader */
 	__type(key, __u32);
 	__type(value, struct hint_bucket);
-} slot_hints SEC(".maps");
+} sym_hints SEC(".maps");
 
-/* slot -> counts; slot cfg.max_symbols is the overflow series. */
+/* sym_idx -> counts; sym_idx cfg.max_symbols is the overflow series. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 2); /* resized to cfg.max_symbols + 1 by the loader */
@@ -67,7 +70,7 @@ struct {
 	__type(value, struct fsp_counts);
 } counts SEC(".maps");
 
-/* slot -> latency histograms; only sized past one entry with --latency. */
+/* sym_idx -> latency histograms; only sized past one entry with --latency. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -89,14 +92,14 @@ struct frame {
 	/* seq << 1 | 1 while the request is not counted yet; whoever clears the bit counts it. */
 	__u64 tag;
 	__u64 ip; /* the entry probe's address in the process: the lookup, as mapped */
-	__u32 slot;
+	__u32 sym_idx;
 	__u32 missed;
 };
 
 struct thread_state {
 	__u32 depth;
 	__u32 seq;   /* never reset: a frame's tag is unique even after its entry changes hands */
-	__u64 owner; /* in thread_slots: the thread (thread_self) that claimed it, 0 when free */
+	__u64 owner; /* in thread_table: the thread (thread_self) that claimed it, 0 when free */
 	__u32 long_key; /* the thread's last key was too long for the fast path */
 	__u32 pad;
 	struct frame frames[FSP_MAX_DEPTH];
@@ -112,9 +115,9 @@ struct {
 	__uint(max_entries, 1); /* resized to 1 << cfg.thread_bits by the loader */
 	__type(key, __u32);
 	__type(value, struct thread_state);
-} thread_slots SEC(".maps");
+} thread_table SEC(".maps");
 
-/* Which thread_slots entry a thread claimed: what the exit and exec hooks and settle use. */
+/* Which thread_table entry a thread claimed: what the exit and exec hooks and settle use. */
 struct entry_claim {
 	__u32 idx;
 	__u32 pad;
@@ -156,23 +159,23 @@ struct {
  */
 static __always_inline __u64 thread_self(struct pt_regs *ctx)
 {
-	return (__u64)((char *)ctx - (char *)&next_slot);
+	return (__u64)((char *)ctx - (char *)&next_sym_idx);
 }
 
-/* The thread_slots entry for thread me: kernel stacks are at least 16 KiB apart. */
-static __always_inline __u32 slot_idx(__u64 me)
+/* The thread_table entry for thread me: kernel stacks are at least 16 KiB apart. */
+static __always_inline __u32 thread_entry_idx(__u64 me)
 {
 	return cfg.thread_bits ? ((me >> 14) * 0x9e3779b97f4a7c15ULL) >> (64 - cfg.thread_bits) : 0;
 }
 
-/* The state of the current thread: its thread_slots entry, else its task storage. */
+/* The state of the current thread: its thread_table entry, else its task storage. */
 static __always_inline struct thread_state *thread_state_of(struct pt_regs *ctx, bool create)
 {
 	__u64 me = thread_self(ctx);
-	__u32 idx = slot_idx(me);
+	__u32 idx = thread_entry_idx(me);
 	struct thread_state *ts, *own;
 
-	ts = cfg.thread_slots_on ? bpf_map_lookup_elem(&thread_slots, &idx) : NULL;
+	ts = cfg.thread_table_on ? bpf_map_lookup_elem(&thread_table, &idx) : NULL;
 	if (ts && *(volatile __u64 *)&ts->owner == me)
 		return ts;
 	/* A thread with state in task storage stays there: its open frames are there. */
@@ -195,7 +198,7 @@ static __always_inline struct thread_state *thread_state_of(struct pt_regs *ctx,
 }
 
 /*
- * The thread_slots entry task claimed, if it still owns it; *owner: what it claimed with, and
+ * The thread_table entry task claimed, if it still owns it; *owner: what it claimed with, and
  * *claim (when not NULL) the task's record of the claim.
  */
 static __always_inline struct thread_state *claimed_state(struct task_struct *task, __u64 *owner,
@@ -205,7 +208,7 @@ static __always_inline struct thread_state *claimed_state(struct task_struct *ta
 	struct thread_state *ts;
 	__u32 idx;
 
-	if (!cfg.thread_slots_on)
+	if (!cfg.thread_table_on)
 		return NULL;
 	c = bpf_task_storage_get(&claims, task, 0, 0);
 	if (claim)
@@ -216,7 +219,7 @@ static __always_inline struct thread_state *claimed_state(struct task_struct *ta
 	idx = *(volatile __u32 *)&c->idx;
 	if (!*owner)
 		return NULL;
-	ts = bpf_map_lookup_elem(&thread_slots, &idx);
+	ts = bpf_map_lookup_elem(&thread_table, &idx);
 	return ts && *(volatile __u64 *)&ts->owner == *owner ? ts : NULL;
 }
 
@@ -249,9 +252,9 @@ static __always_inline void stat_inc(__u32 stat)
 		__sync_fetch_and_add(v, 1);
 }
 
-static __always_inline void count(__u32 slot, __u32 missed)
+static __always_inline void count(__u32 sym_idx, __u32 missed)
 {
-	struct fsp_counts *c = bpf_map_lookup_elem(&counts, &slot);
+	struct fsp_counts *c = bpf_map_lookup_elem(&counts, &sym_idx);
 
 	if (!c)
 		return;
@@ -295,9 +298,9 @@ static __always_inline __u32 hist_bucket(__u64 ns)
 	return b < FSP_HIST_BUCKETS ? b : FSP_HIST_BUCKETS - 1;
 }
 
-static __always_inline void hist_add(__u32 slot, bool miss, __u64 ns)
+static __always_inline void hist_add(__u32 sym_idx, bool miss, __u64 ns)
 {
-	struct fsp_latency *l = bpf_map_lookup_elem(&latencies, &slot);
+	struct fsp_latency *l = bpf_map_lookup_elem(&latencies, &sym_idx);
 	struct fsp_hist *h;
 	__u32 b;
 
@@ -353,24 +356,24 @@ static __always_inline bool pred_holds(__u64 ret)
 /*
  * Count a frame's request exactly once, if its tag is still t. The return probe, the next
  * lookup on the thread, the thread's exit and the scrape-time iterator may all race for it; the
- * tag decides, and a frame reused meanwhile has a new tag, so a stale claim fails.
+ * tag decides, and a frame reused meanwhile has a new tag, so a stale count fails.
  */
-static __always_inline void claim_tag(struct frame *f, __u64 t)
+static __always_inline void count_once(struct frame *f, __u64 t)
 {
-	__u32 slot, missed;
+	__u32 sym_idx, missed;
 
 	if (!(t & 1))
 		return;
 	/* Read before the swap: once it succeeds the thread may reuse the frame at once. */
-	slot = *(volatile __u32 *)&f->slot;
+	sym_idx = *(volatile __u32 *)&f->sym_idx;
 	missed = *(volatile __u32 *)&f->missed;
 	if (__sync_val_compare_and_swap(&f->tag, t, t & ~1ULL) == t)
-		count(slot, missed);
+		count(sym_idx, missed);
 }
 
-static __always_inline void claim(struct frame *f)
+static __always_inline void count_frame(struct frame *f)
 {
-	claim_tag(f, *(volatile __u64 *)&f->tag);
+	count_once(f, *(volatile __u64 *)&f->tag);
 }
 
 /* Count and drop frames whose function has already left (stack at or above their sp). */
@@ -388,7 +391,7 @@ static __always_inline void drop_unwound(struct thread_state *ts, __u64 sp)
 		/* Lazily counted frames end here normally; others were left without a return. */
 		if (!cfg.lazy && (f->tag & 1))
 			stat_inc(FSP_STAT_UNWOUND);
-		claim(f);
+		count_frame(f);
 		ts->depth = d - 1;
 	}
 }
@@ -412,35 +415,35 @@ static __always_inline __u32 key_hash(const __u64 *w)
 	return h >> (64 - cfg.hint_bits);
 }
 
-/* The symbol hash's answer, inserting the key with the next free slot if it is new. */
-static __always_inline __u32 slot_insert(const struct fsp_key *key)
+/* The symbol hash's answer, inserting the key with the next free sym_idx if it is new. */
+static __always_inline __u32 sym_insert(const struct fsp_key *key)
 {
-	__u32 *found, slot;
+	__u32 *found, sym_idx;
 
 	found = bpf_map_lookup_elem(&symbols, key);
 	if (found)
 		return *found;
-	if (next_slot >= cfg.max_symbols)
+	if (next_sym_idx >= cfg.max_symbols)
 		return cfg.max_symbols;
-	slot = __sync_fetch_and_add(&next_slot, 1);
-	if (slot >= cfg.max_symbols)
+	sym_idx = __sync_fetch_and_add(&next_sym_idx, 1);
+	if (sym_idx >= cfg.max_symbols)
 		return cfg.max_symbols;
-	if (!bpf_map_update_elem(&symbols, key, &slot, BPF_NOEXIST))
-		return slot;
+	if (!bpf_map_update_elem(&symbols, key, &sym_idx, BPF_NOEXIST))
+		return sym_idx;
 	/*
-	 * Another CPU inserted the same key first: use its slot and hand ours back if nobody took
-	 * a later one meanwhile; otherwise ours stays unnamed and zero (at most --max-symbols
+	 * Another CPU inserted the same key first: use its sym_idx and hand ours back if nobody
+	 * took a later one meanwhile; otherwise ours stays unnamed and zero (at most --max-symbols
 	 * holds). Ours was never returned, so no hint holds it.
 	 */
-	__sync_val_compare_and_swap(&next_slot, slot + 1, slot);
+	__sync_val_compare_and_swap(&next_sym_idx, sym_idx + 1, sym_idx);
 	found = bpf_map_lookup_elem(&symbols, key);
 	return found ? *found : cfg.max_symbols;
 }
 
-/* The slot h gives the key w, or FSP_NO_SLOT. */
+/* The sym_idx h gives the key w, or FSP_NO_SYM_IDX. */
 static __always_inline __u32 hint_match(const struct hint *h, const __u64 *w)
 {
-	__u32 seq = *(volatile const __u32 *)&h->seq, slot;
+	__u32 seq = *(volatile const __u32 *)&h->seq, sym_idx;
 	__u64 d = seq & 1;
 
 #pragma unroll
@@ -448,26 +451,26 @@ static __always_inline __u32 hint_match(const struct hint *h, const __u64 *w)
 		d |= *(volatile const __u64 *)&h->key[i] ^ w[i];
 	/* An empty hint is all zero, which no key is (an empty key is not read). */
 	if (d)
-		return FSP_NO_SLOT;
-	slot = *(volatile const __u32 *)&h->slot1 - 1;
-	return *(volatile const __u32 *)&h->seq == seq ? slot : FSP_NO_SLOT;
+		return FSP_NO_SYM_IDX;
+	sym_idx = *(volatile const __u32 *)&h->sym_idx1 - 1;
+	return *(volatile const __u32 *)&h->seq == seq ? sym_idx : FSP_NO_SYM_IDX;
 }
 
-/* A bucket's answer for the key w, or FSP_NO_SLOT. */
-static __always_inline __u32 slot_hinted(const struct hint_bucket *b, const __u64 *w)
+/* A bucket's answer for the key w, or FSP_NO_SYM_IDX. */
+static __always_inline __u32 sym_hinted(const struct hint_bucket *b, const __u64 *w)
 {
-	__u32 slot;
+	__u32 sym_idx;
 
 	if (!b)
-		return FSP_NO_SLOT;
-	slot = hint_match(&b->way[0], w);
-	return slot != FSP_NO_SLOT ? slot : hint_match(&b->way[1], w);
+		return FSP_NO_SYM_IDX;
+	sym_idx = hint_match(&b->way[0], w);
+	return sym_idx != FSP_NO_SYM_IDX ? sym_idx : hint_match(&b->way[1], w);
 }
 
-/* Remember slot for the key w: in the first way while it is free, else in the second. */
-static __always_inline void hint_learn(struct hint_bucket *b, const __u64 *w, __u32 slot)
+/* Remember sym_idx for the key w: in the first way while it is free, else in the second. */
+static __always_inline void hint_learn(struct hint_bucket *b, const __u64 *w, __u32 sym_idx)
 {
-	struct hint *h = &b->way[*(volatile __u32 *)&b->way[0].slot1 ? 1 : 0];
+	struct hint *h = &b->way[*(volatile __u32 *)&b->way[0].sym_idx1 ? 1 : 0];
 	__u32 seq = *(volatile __u32 *)&h->seq;
 
 	/* Being written by someone else: leave it to them. */
@@ -476,7 +479,7 @@ static __always_inline void hint_learn(struct hint_bucket *b, const __u64 *w, __
 #pragma unroll
 	for (int i = 0; i < FAST_WORDS; i++)
 		*(volatile __u64 *)&h->key[i] = w[i];
-	*(volatile __u32 *)&h->slot1 = slot + 1;
+	*(volatile __u32 *)&h->sym_idx1 = sym_idx + 1;
 	__atomic_exchange_n(&h->seq, seq + 2, __ATOMIC_SEQ_CST);
 }
 
@@ -505,16 +508,16 @@ static __always_inline bool key_unread(int res)
  */
 
 /* A short key's first sight, or one whose hints are taken: the symbol hash takes whole keys. */
-static __noinline __u32 slot_learn_fast(const __u64 *w, struct hint_bucket *b)
+static __noinline __u32 sym_learn_fast(const __u64 *w, struct hint_bucket *b)
 {
 	struct fsp_key key __attribute__((aligned(8))) = {};
-	__u32 slot;
+	__u32 sym_idx;
 
 	__builtin_memcpy(key.data, w, FSP_FAST_MAX);
-	slot = slot_insert(&key);
-	if (b && slot < cfg.max_symbols)
-		hint_learn(b, w, slot);
-	return slot;
+	sym_idx = sym_insert(&key);
+	if (b && sym_idx < cfg.max_symbols)
+		hint_learn(b, w, sym_idx);
+	return sym_idx;
 }
 
 /*
@@ -522,7 +525,7 @@ static __noinline __u32 slot_learn_fast(const __u64 *w, struct hint_bucket *b)
  * thread's state (or NULL), told whether this key was long, so that a thread whose keys are
  * long skips the short read next time.
  */
-static __noinline long key_slot_slow(struct pt_regs *ctx, struct thread_state *ts)
+static __noinline long key_sym_idx_slow(struct pt_regs *ctx, struct thread_state *ts)
 {
 	struct fsp_key key __attribute__((aligned(8))) = {};
 	/* field()'s whole key; zeroed: bytes() adds no NUL */
@@ -548,33 +551,33 @@ static __noinline long key_slot_slow(struct pt_regs *ctx, struct thread_state *t
 	if (ts)
 		ts->long_key =
 			key.data[FSP_FAST_MAX - 1 - (cfg.key_prog.type == FSP_KEY_CSTR)] != 0;
-	return slot_insert(&key);
+	return sym_insert(&key);
 }
 
 /*
- * The key's slot, or -1 (counted in stats) when the key cannot be read. The hot path reads
- * the key onto the stack and finds its slot through a hint: no map call. A subprogram of its
+ * The key's sym_idx, or -1 (counted in stats) when the key cannot be read. The hot path reads
+ * the key onto the stack and finds its sym_idx through a hint: no map call. A subprogram of its
  * own, under 64 bytes of stack: past that the kernel moves a program's stack to per-CPU memory,
  * where user-copy hardening makes each read of user memory cost about 20 ns more.
  */
-static __noinline long key_slot(struct pt_regs *ctx, struct thread_state *ts)
+static __noinline long key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
 {
 	__u64 w[FAST_WORDS] = {};
 	struct hint_bucket *b;
-	__u32 idx, slot;
+	__u32 idx, sym_idx;
 	int res;
 
 	if (cfg.key_prog.field_on || (ts && ts->long_key))
-		return key_slot_slow(ctx, ts);
+		return key_sym_idx_slow(ctx, ts);
 	res = fsp_read_key(ctx, &cfg.key_prog, (char *)w, FSP_FAST_MAX, NULL);
 	if (res == FSP_KEY_OK_TRUNCATED)
-		return key_slot_slow(ctx, ts);
+		return key_sym_idx_slow(ctx, ts);
 	if (key_unread(res))
 		return -1;
 	idx = key_hash(w);
-	b = bpf_map_lookup_elem(&slot_hints, &idx);
-	slot = slot_hinted(b, w);
-	return slot != FSP_NO_SLOT ? slot : slot_learn_fast(w, b);
+	b = bpf_map_lookup_elem(&sym_hints, &idx);
+	sym_idx = sym_hinted(b, w);
+	return sym_idx != FSP_NO_SYM_IDX ? sym_idx : sym_learn_fast(w, b);
 }
 
 SEC("uprobe")
@@ -583,7 +586,7 @@ int BPF_KPROBE(lookup_entry)
 	struct thread_state *ts;
 	__u64 sp = PT_REGS_SP(ctx);
 	struct frame *f;
-	long slot;
+	long sym_idx;
 	__u32 d;
 
 	ts = state_of(ctx, true);
@@ -592,10 +595,10 @@ int BPF_KPROBE(lookup_entry)
 		return 0;
 	}
 	/*
-	 * A key that cannot be read still gets a frame, with no slot: its miss and its return
-	 * must not land on another lookup's frame. Counting it is a no-op (no such slot).
+	 * A key that cannot be read still gets a frame, with no sym_idx: its miss and its return
+	 * must not land on another lookup's frame. Counting it is a no-op (no such sym_idx).
 	 */
-	slot = key_slot(ctx, ts);
+	sym_idx = key_sym_idx(ctx, ts);
 	/* Go stacks move when they grow: no stack-pointer reasoning for goroutines. */
 	if (!cfg.key_prog.go_abi)
 		drop_unwound(ts, sp);
@@ -606,13 +609,13 @@ int BPF_KPROBE(lookup_entry)
 	}
 	f = &ts->frames[d];
 	f->sp = sp;
-	f->slot = slot < 0 ? FSP_NO_SLOT : slot;
+	f->sym_idx = sym_idx < 0 ? FSP_NO_SYM_IDX : sym_idx;
 	f->missed = 0;
 	f->miss_at = 0;
 	f->start = cfg.latency ? bpf_ktime_get_ns() : 0;
 	f->ip = PT_REGS_IP(ctx);
 	/*
-	 * Published last: a claim only ever sees a complete frame. A plain store after a compiler
+	 * Published last: a count only ever sees a complete frame. A plain store after a compiler
 	 * barrier is enough on x86-64, whose stores become visible in program order; a locked
 	 * exchange here cost about 8 ns a lookup.
 	 */
@@ -665,7 +668,7 @@ int BPF_KRETPROBE(miss_return)
 		return 0;
 	f = &ts->frames[d - 1];
 	if (f->miss_at) {
-		hist_add(f->slot, true, bpf_ktime_get_ns() - f->miss_at);
+		hist_add(f->sym_idx, true, bpf_ktime_get_ns() - f->miss_at);
 		f->miss_at = 0;
 	}
 	return 0;
@@ -692,9 +695,9 @@ static __always_inline void lookup_done(struct pt_regs *ctx, __u64 sp)
 		return;
 	if (cfg.mode == FSP_MODE_RET)
 		f->missed = !pred_holds(ret_reg(ctx, cfg.pred.reg));
-	claim(f);
+	count_frame(f);
 	if (cfg.latency)
-		hist_add(f->slot, false, bpf_ktime_get_ns() - f->start);
+		hist_add(f->sym_idx, false, bpf_ktime_get_ns() - f->start);
 	ts->depth = d - 1;
 }
 
@@ -741,7 +744,7 @@ static __always_inline bool still_inside(struct task_struct *task, __u64 fsp, __
 
 /*
  * Count the frames of task (its state ts) whose lookups have returned. owner: what the task
- * claimed ts with when ts is a thread_slots entry, which can change hands while we look; 0 for
+ * claimed ts with when ts is a thread_table entry, which can change hands while we look; 0 for
  * task storage.
  */
 static __always_inline void settle_frames(struct task_struct *task, struct thread_state *ts,
@@ -766,12 +769,12 @@ static __always_inline void settle_frames(struct task_struct *task, struct threa
 		/*
 		 * The registers are read after the frame: any kernel entry since the frame was
 		 * pushed (its own entry probe is one) left them at or below its sp. A frame
-		 * reused meanwhile has a new tag, which the claim's swap then refuses.
+		 * reused meanwhile has a new tag, which count_once's swap then refuses.
 		 */
 		sp = BPF_CORE_READ(regs, sp);
 		/* Above the frame: returned. Below it: returned too if its return slot moved on. */
 		if (fsp < sp || !still_inside(task, fsp, ip))
-			claim_tag(f, t);
+			count_once(f, t);
 	}
 }
 
@@ -794,10 +797,10 @@ int settle(struct bpf_iter__task *ctx)
 }
 
 /* Count every open lookup of ts and empty it: its thread has left the program. */
-static __always_inline void claim_all(struct thread_state *ts)
+static __always_inline void count_all_frames(struct thread_state *ts)
 {
 	for (int i = 0; i < FSP_MAX_DEPTH; i++)
-		claim(&ts->frames[i]);
+		count_frame(&ts->frames[i]);
 	ts->depth = 0;
 }
 
@@ -811,7 +814,7 @@ static __always_inline void thread_done(void)
 
 	ts = claimed_state(task, &owner, &c);
 	if (ts) {
-		claim_all(ts);
+		count_all_frames(ts);
 		/* Freed last: the next owner starts with no frames. */
 		__atomic_exchange_n(&ts->owner, 0, __ATOMIC_SEQ_CST);
 	}
@@ -819,7 +822,7 @@ static __always_inline void thread_done(void)
 		c->owner = 0;
 	ts = bpf_task_storage_get(&threads, task, 0, 0);
 	if (ts)
-		claim_all(ts);
+		count_all_frames(ts);
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -843,19 +846,19 @@ int thread_exec(void *ctx)
 SEC("uprobe")
 int BPF_KPROBE(hit_call)
 {
-	long slot = key_slot(ctx, NULL);
+	long sym_idx = key_sym_idx(ctx, NULL);
 
-	if (slot >= 0)
-		count(slot, 0);
+	if (sym_idx >= 0)
+		count(sym_idx, 0);
 	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(miss_call)
 {
-	long slot = key_slot(ctx, NULL);
+	long sym_idx = key_sym_idx(ctx, NULL);
 
-	if (slot >= 0)
-		count(slot, 1);
+	if (sym_idx >= 0)
+		count(sym_idx, 1);
 	return 0;
 }

@@ -11,8 +11,8 @@
 #define FSP_MAX_OPS   4
 /* Nested lookups (recursion) tracked per thread. */
 #define FSP_MAX_DEPTH 8
-/* The slot of a lookup whose key could not be read: counts nowhere. */
-#define FSP_NO_SLOT   0xffffffffu
+/* The sym_idx (symbol index) of a lookup whose key could not be read: counts nowhere. */
+#define FSP_NO_SYM_IDX 0xffffffffu
 /* Integer arguments reachable by argN under the System V x86-64 ABI. */
 #define FSP_MAX_ARGS  6
 
@@ -83,10 +83,10 @@ struct fsp_config {
 	__u32 target_tgid; /* with --pid: only this process's threads are settled by the iterator */
 	/* Bytes the lookup's entry probe sits past the function's first byte (probe placement). */
 	__u32 lookup_skip;
-	__u32 hint_bits;   /* slot_hints has 1 << hint_bits buckets */
-	__u32 thread_bits; /* thread_slots has 1 << thread_bits entries */
+	__u32 hint_bits;   /* sym_hints has 1 << hint_bits buckets */
+	__u32 thread_bits; /* thread_table has 1 << thread_bits entries */
 	/* 0: every thread keeps its state in task storage (--thread-slots 0, Go, --hit/--miss). */
-	__u32 thread_slots_on;
+	__u32 thread_table_on;
 	__u32 pad;
 };
 

@@ -18,7 +18,7 @@ struct fsp_collector {
 	unsigned char *named;     /* by slot */
 	__u32 *order;             /* named slots, sorted by key */
 	__u32 norder;
-	__u32 seen_next;           /* next_slot at the last name refresh */
+	__u32 seen_next;           /* next_sym_idx at the last name refresh */
 	__u32 stale_refreshes;     /* refreshes since, for a slot whose name is still due */
 	struct fsp_counts *percpu; /* counts of every slot on every CPU, read in one batch */
 	__u32 *slots;              /* batch keys */
@@ -251,7 +251,7 @@ int fsp_collect_read(struct fsp_collector *c, struct fsp_snapshot *s)
 	err = fsp_probe_settle(c->probe);
 	if (err)
 		return err;
-	next = fsp_probe_next_slot(c->probe);
+	next = fsp_probe_next_sym_idx(c->probe);
 	if (next > c->max_symbols)
 		next = c->max_symbols;
 	/*

@@ -223,16 +223,16 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	/* Hint buckets (two keys, 96 bytes): two per symbol, so few keys lack one; 24 MiB at most. */
 	cfg->hint_bits = log2_up(2ULL * o->max_symbols, 5, 18);
 	/* A thread's entry is its tid modulo the table (Go keys state by goroutine instead). */
-	cfg->thread_slots_on = !p->go && o->mode != FSP_MODE_HIT_MISS && o->thread_slots;
-	if (cfg->thread_slots_on)
+	cfg->thread_table_on = !p->go && o->mode != FSP_MODE_HIT_MISS && o->thread_slots;
+	if (cfg->thread_table_on)
 		cfg->thread_bits = log2_up(o->thread_slots, 0, 16);
 	/* --hit/--miss calls have no lookup window to time. */
 	cfg->latency = o->latency && o->mode != FSP_MODE_HIT_MISS;
 	err = bpf_map__set_max_entries(sk->maps.symbols, o->max_symbols);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.slot_hints, 1U << cfg->hint_bits);
+		err = bpf_map__set_max_entries(sk->maps.sym_hints, 1U << cfg->hint_bits);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.thread_slots, 1U << cfg->thread_bits);
+		err = bpf_map__set_max_entries(sk->maps.thread_table, 1U << cfg->thread_bits);
 	if (!err)
 		err = bpf_map__set_max_entries(sk->maps.counts, o->max_symbols + 1);
 	if (!err && cfg->latency)
@@ -390,10 +390,10 @@ int fsp_probe_latency_fd(const struct fsp_probe *p)
 	return bpf_map__fd(p->skel->maps.latencies);
 }
 
-__u32 fsp_probe_next_slot(const struct fsp_probe *p)
+__u32 fsp_probe_next_sym_idx(const struct fsp_probe *p)
 {
 	/* bss is mmapped: this reads the live value the BPF side increments. */
-	return __atomic_load_n(&p->skel->bss->next_slot, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&p->skel->bss->next_sym_idx, __ATOMIC_ACQUIRE);
 }
 
 size_t fsp_probe_progs(const struct fsp_probe *p, int *fds, const char **names, size_t max)
