@@ -488,7 +488,7 @@ static __always_inline bool key_unread(int res)
 {
 	switch (res) {
 	case FSP_KEY_OK:
-	case FSP_KEY_OK_TRUNCATED:
+	case FSP_KEY_OK_CUT:
 		return false;
 	case FSP_KEY_FAULT:
 		stat_inc(FSP_STAT_READ_FAULT);
@@ -545,7 +545,7 @@ static __noinline long key_sym_idx_slow(struct pt_regs *ctx, struct thread_state
 	}
 	if (key_unread(res))
 		return -1;
-	if (res == FSP_KEY_OK_TRUNCATED)
+	if (res == FSP_KEY_OK_CUT)
 		stat_inc(FSP_STAT_TRUNCATED);
 	/* Long: past the fast path's FSP_FAST_MAX - 1 bytes (a C string also needs its NUL). */
 	if (ts)
@@ -570,7 +570,7 @@ static __noinline long key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
 	if (cfg.key_prog.field_on || (ts && ts->long_key))
 		return key_sym_idx_slow(ctx, ts);
 	res = fsp_read_key(ctx, &cfg.key_prog, (char *)w, FSP_FAST_MAX, NULL);
-	if (res == FSP_KEY_OK_TRUNCATED)
+	if (res == FSP_KEY_LONG)
 		return key_sym_idx_slow(ctx, ts);
 	if (key_unread(res))
 		return -1;
