@@ -12,6 +12,20 @@
  * once), sym.bpf.h (a key's symbol index and the hints that find it), settle.bpf.h (counting
  * frames whose lookups returned unseen), latency.bpf.h, and key.bpf.h (reading a key).
  */
+/*
+ * x86-64 only, checked here once for every part. Facts of x86-64 the programs rely on:
+ * still_inside (settle.bpf.h) decodes the 5-byte call rel32 (0xe8) before a return address;
+ * lookup_return finds the entry's stack pointer 8 bytes (the return address) below its own;
+ * Go's g is R14 (state_of) and results are RAX, RDX (ret_reg); and lookup_entry publishes a frame
+ * with a plain store because x86-64 makes stores visible in program order (elsewhere: a locked
+ * exchange).
+ */
+#if !defined(__TARGET_ARCH_x86)
+#error "fsprobe's BPF programs are x86-64 only: still_inside decodes call rel32 (0xe8), " \
+	"lookup_return assumes an 8-byte return address, Go's g is R14, and a frame is " \
+	"published by x86-64's store order"
+#endif
+
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -81,11 +95,7 @@ static __always_inline __u64 ret_reg(struct pt_regs *ctx, __u32 n)
 {
 	if (cfg.key_prog.go_abi)
 		return fsp_arg(ctx, n, true);
-#if defined(__TARGET_ARCH_x86)
 	return n ? FSP_REG(ctx, dx) : FSP_REG(ctx, ax);
-#else
-	return PT_REGS_RC(ctx);
-#endif
 }
 
 static __always_inline bool pred_holds(__u64 ret)
@@ -155,12 +165,8 @@ int BPF_KPROBE(lookup_entry)
 	 * barrier is enough on x86-64, whose stores become visible in program order; a locked
 	 * exchange here cost about 8 ns a lookup.
 	 */
-#if defined(__TARGET_ARCH_x86)
 	asm volatile("" ::: "memory");
 	*(volatile __u64 *)&f->tag = ((__u64)++ts->seq << 1) | 1;
-#else
-	__atomic_exchange_n(&f->tag, ((__u64)++ts->seq << 1) | 1, __ATOMIC_SEQ_CST);
-#endif
 	ts->depth = d + 1;
 	return 0;
 }

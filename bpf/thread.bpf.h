@@ -168,11 +168,7 @@ static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool c
 
 	if (!cfg.key_prog.go_abi)
 		return thread_state_of(ctx, create);
-#if defined(__TARGET_ARCH_x86)
 	g = ctx->r14;
-#else
-	g = 0;
-#endif
 	ts = bpf_map_lookup_elem(&goroutines, &g);
 	if (ts || !create)
 		return ts;
