@@ -6,7 +6,26 @@
  * innermost open lookup as a miss (or lookup_return tests the return value), lookup_return pops
  * the frame and counts it. Counting at return keeps every exported counter monotonic: a request
  * is counted once, already classified. With --hit/--miss, hit_call and miss_call count directly.
+ *
+ * This file holds the settings, the maps every part uses and the programs. The parts are headers,
+ * each opening with its rules: thread.bpf.h (where a thread's frames live, counting a frame
+ * once), sym.bpf.h (a key's symbol index and the hints that find it), settle.bpf.h (counting
+ * frames whose lookups returned unseen), latency.bpf.h, and key.bpf.h (reading a key).
  */
+/*
+ * x86-64 only, checked here once for every part. Facts of x86-64 the programs rely on:
+ * still_inside (settle.bpf.h) decodes the 5-byte call rel32 (0xe8) before a return address;
+ * lookup_return finds the entry's stack pointer 8 bytes (the return address) below its own;
+ * Go's g is R14 (state_of) and results are RAX, RDX (ret_reg); and lookup_entry publishes a frame
+ * with a plain store because x86-64 makes stores visible in program order (elsewhere: a locked
+ * exchange).
+ */
+#if !defined(__TARGET_ARCH_x86)
+#error "fsprobe's BPF programs are x86-64 only: still_inside decodes call rel32 (0xe8), " \
+	"lookup_return assumes an 8-byte return address, Go's g is R14, and a frame is " \
+	"published by x86-64's store order"
+#endif
+
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -15,241 +34,34 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Set by the loader between open and load. */
-const volatile struct fsp_key_prog key_prog = {};
-const volatile struct fsp_pred pred = {};
-const volatile __u32 mode = FSP_MODE_MISS_FN;
-const volatile __u32 max_symbols = 1;
-const volatile bool latency = false;
-/* Count at the next entry or at a scrape instead of at return: no return probe (see lazy). */
-const volatile bool lazy = false;
-/* With --pid: only this process's threads are settled by the iterator. */
-const volatile __u32 target_tgid = 0;
-/* Bytes the lookup's entry probe sits past the function's first byte (probe placement). */
-const volatile __u32 lookup_skip = 0;
-/* slot_hints has 1 << hint_bits buckets, thread_slots 1 << thread_bits entries. */
-const volatile __u32 hint_bits = 1;
-const volatile __u32 thread_bits = 0;
-/* Off: every thread keeps its state in task storage (--thread-slots 0, Go, --hit/--miss). */
-const volatile bool thread_slots_on = false;
-
-/* Next free slot in counts; slots are handed out once and never reused. */
-__u32 next_slot = 0;
-
-/* key -> slot. Entries are never deleted, so a symbol's series never moves. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1); /* resized to max_symbols by the loader */
-	__type(key, struct fsp_key);
-	__type(value, __u32);
-} symbols SEC(".maps");
+/* Set by the loader between open and load (user/probe.c, configure()). */
+const volatile struct fsp_config cfg = {
+	.mode = FSP_MODE_MISS_FN,
+	.max_symbols = 1,
+	.hint_bits = 1,
+};
 
 /*
- * hash(key) -> the slots of two short keys that hash there, each with the key itself, so that
- * the hot path finds a key's slot with an inlined array lookup and no other memory (a hash
- * lookup is a call). A hint is written under its sequence count (odd while written, by one
- * writer at a time) and read only when the count is even and unchanged around the read, so it
- * is never seen torn; a stale or missing hint just sends the key to the symbol hash.
+ * The next free symbol index (sym_idx: a symbol's entry in counts and latencies); handed out once
+ * and never reused. Also the fixed address thread_self measures from.
  */
-#define FAST_WORDS (FSP_FAST_MAX / 8)
+__u32 next_sym_idx = 0;
 
-struct hint {
-	__u32 seq;
-	__u32 slot1;	       /* slot + 1; 0: empty */
-	__u64 key[FAST_WORDS]; /* all of the key: a hinted key fits the fast path */
-};
-
-struct hint_bucket {
-	struct hint way[2];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2); /* resized to 1 << hint_bits by the loader */
-	__type(key, __u32);
-	__type(value, struct hint_bucket);
-} slot_hints SEC(".maps");
-
-/* slot -> counts; slot max_symbols is the overflow series. */
+/* sym_idx -> counts; sym_idx cfg.max_symbols is the overflow series. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2); /* resized to max_symbols + 1 by the loader */
+	__uint(max_entries, 2); /* resized to cfg.max_symbols + 1 by the loader */
 	__type(key, __u32);
 	__type(value, struct fsp_counts);
 } counts SEC(".maps");
 
-/* slot -> latency histograms; only sized past one entry with --latency. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fsp_latency);
-} latencies SEC(".maps");
-
+/* enum fsp_stat -> count: fsprobe's own counters. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FSP_STAT__MAX);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
-
-struct frame {
-	__u64 sp;      /* stack pointer at entry: matches the return, detects unwinding */
-	__u64 start;   /* with latency: when the lookup began */
-	__u64 miss_at; /* with latency: when the miss function was entered, 0 outside it */
-	/* seq << 1 | 1 while the request is not counted yet; whoever clears the bit counts it. */
-	__u64 tag;
-	__u64 ip; /* the entry probe's address in the process: the lookup, as mapped */
-	__u32 slot;
-	__u32 missed;
-};
-
-struct thread_state {
-	__u32 depth;
-	__u32 seq;   /* never reset: a frame's tag is unique even after its entry changes hands */
-	__u64 owner; /* in thread_slots: the thread (thread_self) that claimed it, 0 when free */
-	__u32 long_key; /* the thread's last key was too long for the fast path */
-	__u32 pad;
-	struct frame frames[FSP_MAX_DEPTH];
-};
-
-/*
- * hash(thread) -> the state of the first thread to claim the entry: an array lookup is
- * inlined, where task storage is a helper call (20 ns here). A thread whose entry is taken
- * keeps its state in task storage instead; the exit and exec hooks free the entry.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1); /* resized to 1 << thread_bits by the loader */
-	__type(key, __u32);
-	__type(value, struct thread_state);
-} thread_slots SEC(".maps");
-
-/* Which thread_slots entry a thread claimed: what the exit and exec hooks and settle use. */
-struct entry_claim {
-	__u32 idx;
-	__u32 pad;
-	__u64 owner; /* the thread_self it claimed with, the entry's owner; 0: none */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct entry_claim);
-} claims SEC(".maps");
-
-/* Freed with the thread, so an exiting thread never leaks a frame. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct thread_state);
-} threads SEC(".maps");
-
-/*
- * Go: a goroutine can move between threads in the middle of a lookup, so its frames are keyed
- * by the goroutine (g, in R14 under ABIInternal). LRU: a goroutine that dies mid-lookup leaks
- * nothing for long.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct thread_state);
-} goroutines SEC(".maps");
-
-/*
- * The current thread, without a helper call (8 ns here): a probe's registers are the thread's
- * saved user registers, at the top of its own kernel stack, so their address is the same in
- * every probe of a thread and differs between live threads. Taken as an offset from a fixed
- * address, the one pointer arithmetic the verifier allows a privileged program here.
- */
-static __always_inline __u64 thread_self(struct pt_regs *ctx)
-{
-	return (__u64)((char *)ctx - (char *)&next_slot);
-}
-
-/* The thread_slots entry for thread me: kernel stacks are at least 16 KiB apart. */
-static __always_inline __u32 slot_idx(__u64 me)
-{
-	return thread_bits ? ((me >> 14) * 0x9e3779b97f4a7c15ULL) >> (64 - thread_bits) : 0;
-}
-
-/* The state of the current thread: its thread_slots entry, else its task storage. */
-static __always_inline struct thread_state *thread_state_of(struct pt_regs *ctx, bool create)
-{
-	__u64 me = thread_self(ctx);
-	__u32 idx = slot_idx(me);
-	struct thread_state *ts, *own;
-
-	ts = thread_slots_on ? bpf_map_lookup_elem(&thread_slots, &idx) : NULL;
-	if (ts && *(volatile __u64 *)&ts->owner == me)
-		return ts;
-	/* A thread with state in task storage stays there: its open frames are there. */
-	own = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
-	if (own || !create)
-		return own;
-	if (ts && !*(volatile __u64 *)&ts->owner) {
-		struct entry_claim *c = bpf_task_storage_get(&claims, bpf_get_current_task_btf(), 0,
-							     BPF_LOCAL_STORAGE_GET_F_CREATE);
-
-		if (c && __sync_val_compare_and_swap(&ts->owner, 0, me) == 0) {
-			c->idx = idx;
-			/* After idx: settle reads owner first. */
-			*(volatile __u64 *)&c->owner = me;
-			return ts;
-		}
-	}
-	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
-}
-
-/*
- * The thread_slots entry task claimed, if it still owns it; *owner: what it claimed with, and
- * *claim (when not NULL) the task's record of the claim.
- */
-static __always_inline struct thread_state *claimed_state(struct task_struct *task, __u64 *owner,
-							  struct entry_claim **claim)
-{
-	struct entry_claim *c;
-	struct thread_state *ts;
-	__u32 idx;
-
-	if (!thread_slots_on)
-		return NULL;
-	c = bpf_task_storage_get(&claims, task, 0, 0);
-	if (claim)
-		*claim = c;
-	if (!c)
-		return NULL;
-	*owner = *(volatile __u64 *)&c->owner;
-	idx = *(volatile __u32 *)&c->idx;
-	if (!*owner)
-		return NULL;
-	ts = bpf_map_lookup_elem(&thread_slots, &idx);
-	return ts && *(volatile __u64 *)&ts->owner == *owner ? ts : NULL;
-}
-
-static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool create)
-{
-	static const struct thread_state zero = {};
-	struct thread_state *ts;
-	__u64 g;
-
-	if (!key_prog.go_abi)
-		return thread_state_of(ctx, create);
-#if defined(__TARGET_ARCH_x86)
-	g = ctx->r14;
-#else
-	g = 0;
-#endif
-	ts = bpf_map_lookup_elem(&goroutines, &g);
-	if (ts || !create)
-		return ts;
-	bpf_map_update_elem(&goroutines, &g, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&goroutines, &g);
-}
 
 static __always_inline void stat_inc(__u32 stat)
 {
@@ -260,9 +72,9 @@ static __always_inline void stat_inc(__u32 stat)
 		__sync_fetch_and_add(v, 1);
 }
 
-static __always_inline void count(__u32 slot, __u32 missed)
+static __always_inline void count(__u32 sym_idx, __u32 missed)
 {
-	struct fsp_counts *c = bpf_map_lookup_elem(&counts, &slot);
+	struct fsp_counts *c = bpf_map_lookup_elem(&counts, &sym_idx);
 
 	if (!c)
 		return;
@@ -272,65 +84,18 @@ static __always_inline void count(__u32 slot, __u32 missed)
 		__sync_fetch_and_add(&c->hits, 1);
 }
 
-/* Bucket i holds durations of at most 2^(i + FSP_HIST_MIN_SHIFT) ns; the last, the rest. */
-static __always_inline __u32 hist_bucket(__u64 ns)
-{
-	__u64 v = ns ? (ns - 1) >> FSP_HIST_MIN_SHIFT : 0;
-	__u32 b = 0;
-
-	if (!v)
-		return 0;
-	if (v >> 32) {
-		v >>= 32;
-		b += 32;
-	}
-	if (v >> 16) {
-		v >>= 16;
-		b += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		b += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		b += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		b += 2;
-	}
-	if (v >> 1)
-		b += 1;
-	b += 1;
-	return b < FSP_HIST_BUCKETS ? b : FSP_HIST_BUCKETS - 1;
-}
-
-static __always_inline void hist_add(__u32 slot, bool miss, __u64 ns)
-{
-	struct fsp_latency *l = bpf_map_lookup_elem(&latencies, &slot);
-	struct fsp_hist *h;
-	__u32 b;
-
-	if (!l)
-		return;
-	h = miss ? &l->miss : &l->lookup;
-	b = hist_bucket(ns);
-	if (b < FSP_HIST_BUCKETS)
-		__sync_fetch_and_add(&h->buckets[b], 1);
-	__sync_fetch_and_add(&h->sum_ns, ns);
-}
+/* The parts, in this order: each uses only what is above it. */
+#include "thread.bpf.h"
+#include "sym.bpf.h"
+#include "settle.bpf.h"
+#include "latency.bpf.h"
 
 /* retN: System V returns in RAX, RDX; Go in the argument registers. */
 static __always_inline __u64 ret_reg(struct pt_regs *ctx, __u32 n)
 {
-	if (key_prog.go_abi)
+	if (cfg.key_prog.go_abi)
 		return fsp_arg(ctx, n, true);
-#if defined(__TARGET_ARCH_x86)
 	return n ? FSP_REG(ctx, dx) : FSP_REG(ctx, ax);
-#else
-	return PT_REGS_RC(ctx);
-#endif
 }
 
 static __always_inline bool pred_holds(__u64 ret)
@@ -338,253 +103,27 @@ static __always_inline bool pred_holds(__u64 ret)
 	__s64 v;
 
 	/* A bool or int return defines only the low bits of the register. */
-	if (pred.bits == 8)
+	if (cfg.pred.bits == 8)
 		v = (__u8)ret;
-	else if (pred.bits == 32)
-		v = pred.is_signed ? (__s64)(__s32)ret : (__s64)(__u32)ret;
+	else if (cfg.pred.bits == 32)
+		v = cfg.pred.is_signed ? (__s64)(__s32)ret : (__s64)(__u32)ret;
 	else
 		v = (__s64)ret;
 
-	switch (pred.cmp) {
+	switch (cfg.pred.cmp) {
 	case FSP_CMP_EQ:
-		return v == pred.value;
+		return v == cfg.pred.value;
 	case FSP_CMP_NE:
-		return v != pred.value;
+		return v != cfg.pred.value;
 	case FSP_CMP_LT:
-		return v < pred.value;
+		return v < cfg.pred.value;
 	case FSP_CMP_LE:
-		return v <= pred.value;
+		return v <= cfg.pred.value;
 	case FSP_CMP_GT:
-		return v > pred.value;
+		return v > cfg.pred.value;
 	default:
-		return v >= pred.value;
+		return v >= cfg.pred.value;
 	}
-}
-
-/*
- * Count a frame's request exactly once, if its tag is still t. The return probe, the next
- * lookup on the thread, the thread's exit and the scrape-time iterator may all race for it; the
- * tag decides, and a frame reused meanwhile has a new tag, so a stale claim fails.
- */
-static __always_inline void claim_tag(struct frame *f, __u64 t)
-{
-	__u32 slot, missed;
-
-	if (!(t & 1))
-		return;
-	/* Read before the swap: once it succeeds the thread may reuse the frame at once. */
-	slot = *(volatile __u32 *)&f->slot;
-	missed = *(volatile __u32 *)&f->missed;
-	if (__sync_val_compare_and_swap(&f->tag, t, t & ~1ULL) == t)
-		count(slot, missed);
-}
-
-static __always_inline void claim(struct frame *f)
-{
-	claim_tag(f, *(volatile __u64 *)&f->tag);
-}
-
-/* Count and drop frames whose function has already left (stack at or above their sp). */
-static __always_inline void drop_unwound(struct thread_state *ts, __u64 sp)
-{
-	for (int i = 0; i < FSP_MAX_DEPTH; i++) {
-		__u32 d = ts->depth;
-		struct frame *f;
-
-		if (d == 0 || d > FSP_MAX_DEPTH)
-			return;
-		f = &ts->frames[d - 1];
-		if (f->sp > sp)
-			return;
-		/* Lazily counted frames end here normally; others were left without a return. */
-		if (!lazy && (f->tag & 1))
-			stat_inc(FSP_STAT_UNWOUND);
-		claim(f);
-		ts->depth = d - 1;
-	}
-}
-
-#define KEY_WORDS (FSP_KEY_MAX / 8)
-
-/* A fast-path key's words, w (zero-padded, so equal keys hash equal). */
-static __always_inline __u32 key_hash(const __u64 *w)
-{
-	/* Odd constants, one a word: words that trade places still hash apart. */
-	static const __u64 k[FAST_WORDS] = {
-		0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL,
-		0xd6e8feb86659fd93ULL, 0xff51afd7ed558ccdULL,
-	};
-	__u64 h = 0;
-
-#pragma unroll
-	for (int i = 0; i < FAST_WORDS; i++)
-		h += w[i] * k[i];
-	/* The top bits of a product mix all of its inputs' bits. */
-	return h >> (64 - hint_bits);
-}
-
-/* The symbol hash's answer, inserting the key with the next free slot if it is new. */
-static __always_inline __u32 slot_insert(const struct fsp_key *key)
-{
-	__u32 *found, slot;
-
-	found = bpf_map_lookup_elem(&symbols, key);
-	if (found)
-		return *found;
-	if (next_slot >= max_symbols)
-		return max_symbols;
-	slot = __sync_fetch_and_add(&next_slot, 1);
-	if (slot >= max_symbols)
-		return max_symbols;
-	if (!bpf_map_update_elem(&symbols, key, &slot, BPF_NOEXIST))
-		return slot;
-	/*
-	 * Another CPU inserted the same key first: use its slot and hand ours back if nobody took
-	 * a later one meanwhile; otherwise ours stays unnamed and zero (at most --max-symbols
-	 * holds). Ours was never returned, so no hint holds it.
-	 */
-	__sync_val_compare_and_swap(&next_slot, slot + 1, slot);
-	found = bpf_map_lookup_elem(&symbols, key);
-	return found ? *found : max_symbols;
-}
-
-/* The slot h gives the key w, or FSP_NO_SLOT. */
-static __always_inline __u32 hint_match(const struct hint *h, const __u64 *w)
-{
-	__u32 seq = *(volatile const __u32 *)&h->seq, slot;
-	__u64 d = seq & 1;
-
-#pragma unroll
-	for (int i = 0; i < FAST_WORDS; i++)
-		d |= *(volatile const __u64 *)&h->key[i] ^ w[i];
-	/* An empty hint is all zero, which no key is (an empty key is not read). */
-	if (d)
-		return FSP_NO_SLOT;
-	slot = *(volatile const __u32 *)&h->slot1 - 1;
-	return *(volatile const __u32 *)&h->seq == seq ? slot : FSP_NO_SLOT;
-}
-
-/* A bucket's answer for the key w, or FSP_NO_SLOT. */
-static __always_inline __u32 slot_hinted(const struct hint_bucket *b, const __u64 *w)
-{
-	__u32 slot;
-
-	if (!b)
-		return FSP_NO_SLOT;
-	slot = hint_match(&b->way[0], w);
-	return slot != FSP_NO_SLOT ? slot : hint_match(&b->way[1], w);
-}
-
-/* Remember slot for the key w: in the first way while it is free, else in the second. */
-static __always_inline void hint_learn(struct hint_bucket *b, const __u64 *w, __u32 slot)
-{
-	struct hint *h = &b->way[*(volatile __u32 *)&b->way[0].slot1 ? 1 : 0];
-	__u32 seq = *(volatile __u32 *)&h->seq;
-
-	/* Being written by someone else: leave it to them. */
-	if ((seq & 1) || __sync_val_compare_and_swap(&h->seq, seq, seq + 1) != seq)
-		return;
-#pragma unroll
-	for (int i = 0; i < FAST_WORDS; i++)
-		*(volatile __u64 *)&h->key[i] = w[i];
-	*(volatile __u32 *)&h->slot1 = slot + 1;
-	__atomic_exchange_n(&h->seq, seq + 2, __ATOMIC_SEQ_CST);
-}
-
-/* Whether a key read failed, counted by reason. */
-static __always_inline bool key_unread(int res)
-{
-	switch (res) {
-	case FSP_KEY_OK:
-	case FSP_KEY_OK_TRUNCATED:
-		return false;
-	case FSP_KEY_FAULT:
-		stat_inc(FSP_STAT_READ_FAULT);
-		break;
-	case FSP_KEY_NO_FIELD:
-		stat_inc(FSP_STAT_FIELD_MISSING);
-		break;
-	default:
-		stat_inc(FSP_STAT_READ_EMPTY);
-	}
-	return true;
-}
-
-/*
- * The subprograms below the hot path keep whole keys on their stacks, which puts them on the
- * kernel's per-CPU private stack: a user-memory read costs more there, the hot path's does not.
- */
-
-/* A short key's first sight, or one whose hints are taken: the symbol hash takes whole keys. */
-static __noinline __u32 slot_learn_fast(const __u64 *w, struct hint_bucket *b)
-{
-	struct fsp_key key __attribute__((aligned(8))) = {};
-	__u32 slot;
-
-	__builtin_memcpy(key.data, w, FSP_FAST_MAX);
-	slot = slot_insert(&key);
-	if (b && slot < max_symbols)
-		hint_learn(b, w, slot);
-	return slot;
-}
-
-/*
- * A key too long for the hot path, or field(): the symbol hash only. -1: not counted. ts: the
- * thread's state (or NULL), told whether this key was long, so that a thread whose keys are
- * long skips the short read next time.
- */
-static __noinline long key_slot_slow(struct pt_regs *ctx, struct thread_state *ts)
-{
-	struct fsp_key key __attribute__((aligned(8))) = {};
-	/* field()'s whole key; zeroed: bytes() adds no NUL */
-	char raw[FSP_RAW_MAX] __attribute__((aligned(8))) = {};
-	__u64 *w = (__u64 *)key.data;
-	int res;
-
-	if (key_prog.type == FSP_KEY_CSTR && !key_prog.field_on) {
-		/* A byte more than a key holds: one of exactly 63 bytes is not cut. */
-		res = fsp_read_key(ctx, &key_prog, raw, FSP_KEY_MAX + 1, NULL);
-#pragma unroll
-		for (int i = 0; i < KEY_WORDS; i++)
-			w[i] = ((const __u64 *)raw)[i];
-		key.data[FSP_KEY_MAX - 1] = 0;
-	} else {
-		res = fsp_read_key(ctx, &key_prog, key.data, FSP_KEY_MAX, raw);
-	}
-	if (key_unread(res))
-		return -1;
-	if (res == FSP_KEY_OK_TRUNCATED)
-		stat_inc(FSP_STAT_TRUNCATED);
-	/* Long: past the fast path's FSP_FAST_MAX - 1 bytes (a C string also needs its NUL). */
-	if (ts)
-		ts->long_key = key.data[FSP_FAST_MAX - 1 - (key_prog.type == FSP_KEY_CSTR)] != 0;
-	return slot_insert(&key);
-}
-
-/*
- * The key's slot, or -1 (counted in stats) when the key cannot be read. The hot path reads
- * the key onto the stack and finds its slot through a hint: no map call. A subprogram of its
- * own, under 64 bytes of stack: past that the kernel moves a program's stack to per-CPU memory,
- * where user-copy hardening makes each read of user memory cost about 20 ns more.
- */
-static __noinline long key_slot(struct pt_regs *ctx, struct thread_state *ts)
-{
-	__u64 w[FAST_WORDS] = {};
-	struct hint_bucket *b;
-	__u32 idx, slot;
-	int res;
-
-	if (key_prog.field_on || (ts && ts->long_key))
-		return key_slot_slow(ctx, ts);
-	res = fsp_read_key(ctx, &key_prog, (char *)w, FSP_FAST_MAX, NULL);
-	if (res == FSP_KEY_OK_TRUNCATED)
-		return key_slot_slow(ctx, ts);
-	if (key_unread(res))
-		return -1;
-	idx = key_hash(w);
-	b = bpf_map_lookup_elem(&slot_hints, &idx);
-	slot = slot_hinted(b, w);
-	return slot != FSP_NO_SLOT ? slot : slot_learn_fast(w, b);
 }
 
 SEC("uprobe")
@@ -593,7 +132,7 @@ int BPF_KPROBE(lookup_entry)
 	struct thread_state *ts;
 	__u64 sp = PT_REGS_SP(ctx);
 	struct frame *f;
-	long slot;
+	long sym_idx;
 	__u32 d;
 
 	ts = state_of(ctx, true);
@@ -602,12 +141,12 @@ int BPF_KPROBE(lookup_entry)
 		return 0;
 	}
 	/*
-	 * A key that cannot be read still gets a frame, with no slot: its miss and its return
-	 * must not land on another lookup's frame. Counting it is a no-op (no such slot).
+	 * A key that cannot be read still gets a frame, with no sym_idx: its miss and its return
+	 * must not land on another lookup's frame. Counting it is a no-op (no such sym_idx).
 	 */
-	slot = key_slot(ctx, ts);
+	sym_idx = key_sym_idx(ctx, ts);
 	/* Go stacks move when they grow: no stack-pointer reasoning for goroutines. */
-	if (!key_prog.go_abi)
+	if (!cfg.key_prog.go_abi)
 		drop_unwound(ts, sp);
 	d = ts->depth;
 	if (d >= FSP_MAX_DEPTH) {
@@ -616,22 +155,18 @@ int BPF_KPROBE(lookup_entry)
 	}
 	f = &ts->frames[d];
 	f->sp = sp;
-	f->slot = slot < 0 ? FSP_NO_SLOT : slot;
+	f->sym_idx = sym_idx < 0 ? FSP_NO_SYM_IDX : sym_idx;
 	f->missed = 0;
 	f->miss_at = 0;
-	f->start = latency ? bpf_ktime_get_ns() : 0;
+	f->start = cfg.latency ? bpf_ktime_get_ns() : 0;
 	f->ip = PT_REGS_IP(ctx);
 	/*
-	 * Published last: a claim only ever sees a complete frame. A plain store after a compiler
+	 * Published last: a count only ever sees a complete frame. A plain store after a compiler
 	 * barrier is enough on x86-64, whose stores become visible in program order; a locked
 	 * exchange here cost about 8 ns a lookup.
 	 */
-#if defined(__TARGET_ARCH_x86)
 	asm volatile("" ::: "memory");
 	*(volatile __u64 *)&f->tag = ((__u64)++ts->seq << 1) | 1;
-#else
-	__atomic_exchange_n(&f->tag, ((__u64)++ts->seq << 1) | 1, __ATOMIC_SEQ_CST);
-#endif
 	ts->depth = d + 1;
 	return 0;
 }
@@ -648,15 +183,15 @@ int BPF_KPROBE(miss_entry)
 	 * lookup that tail-called (jmp) the miss function: keep it. Lazily counted frames linger
 	 * after their return, so there the same sp means a sibling call, and the frame goes.
 	 */
-	if (ts && !key_prog.go_abi)
-		drop_unwound(ts, lazy ? PT_REGS_SP(ctx) : PT_REGS_SP(ctx) - 1);
+	if (ts && !cfg.key_prog.go_abi)
+		drop_unwound(ts, cfg.lazy ? PT_REGS_SP(ctx) : PT_REGS_SP(ctx) - 1);
 	d = ts ? ts->depth : 0;
 	if (d == 0 || d > FSP_MAX_DEPTH) {
 		stat_inc(FSP_STAT_MISS_OUTSIDE);
 		return 0;
 	}
 	ts->frames[d - 1].missed = 1;
-	if (latency)
+	if (cfg.latency)
 		ts->frames[d - 1].miss_at = bpf_ktime_get_ns();
 	return 0;
 }
@@ -675,7 +210,7 @@ int BPF_KRETPROBE(miss_return)
 		return 0;
 	f = &ts->frames[d - 1];
 	if (f->miss_at) {
-		hist_add(f->slot, true, bpf_ktime_get_ns() - f->miss_at);
+		hist_add(f->sym_idx, true, bpf_ktime_get_ns() - f->miss_at);
 		f->miss_at = 0;
 	}
 	return 0;
@@ -700,11 +235,11 @@ static __always_inline void lookup_done(struct pt_regs *ctx, __u64 sp)
 	/* No frame of ours: the call was past FSP_MAX_DEPTH or began before attach. */
 	if (sp && f->sp != sp)
 		return;
-	if (mode == FSP_MODE_RET)
-		f->missed = !pred_holds(ret_reg(ctx, pred.reg));
-	claim(f);
-	if (latency)
-		hist_add(f->slot, false, bpf_ktime_get_ns() - f->start);
+	if (cfg.mode == FSP_MODE_RET)
+		f->missed = !pred_holds(ret_reg(ctx, cfg.pred.reg));
+	count_frame(f);
+	if (cfg.latency)
+		hist_add(f->sym_idx, false, bpf_ktime_get_ns() - f->start);
 	ts->depth = d - 1;
 }
 
@@ -724,67 +259,6 @@ int BPF_KPROBE(lookup_ret_insn)
 	return 0;
 }
 
-/*
- * Lazy counting settles a thread's last lookup without a return probe. A thread's saved user
- * registers come from its latest entry into the kernel, which is never older than the entry
- * probe of its newest lookup (that probe is a kernel entry itself). A saved stack pointer above
- * a frame's entry stack pointer therefore proves that lookup has returned.
- */
-/*
- * Whether the lookup of frame f (entry sp fsp) is still running in task: its return slot must
- * still hold a return address right after a direct call of the lookup. The loader uses lazy
- * counting only when every call of the lookup is such a call, so a live lookup always passes;
- * once it has returned, a later call from that depth has put another return address there.
- */
-static __always_inline bool still_inside(struct task_struct *task, __u64 fsp, __u64 ip)
-{
-	__u8 call[5];
-	__s32 rel;
-	__u64 ret;
-
-	if (bpf_copy_from_user_task(&ret, sizeof(ret), (void *)fsp, task, 0) ||
-	    bpf_copy_from_user_task(call, sizeof(call), (void *)(ret - 5), task, 0))
-		return true; /* unreadable: say nothing */
-	__builtin_memcpy(&rel, call + 1, sizeof(rel));
-	return call[0] == 0xe8 && ret + rel == ip - lookup_skip;
-}
-
-/*
- * Count the frames of task (its state ts) whose lookups have returned. owner: what the task
- * claimed ts with when ts is a thread_slots entry, which can change hands while we look; 0 for
- * task storage.
- */
-static __always_inline void settle_frames(struct task_struct *task, struct thread_state *ts,
-					  __u64 owner)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	__u64 sp;
-
-	for (int i = 0; i < FSP_MAX_DEPTH; i++) {
-		struct frame *f = &ts->frames[i];
-		__u64 t = *(volatile __u64 *)&f->tag, fsp = *(volatile __u64 *)&f->sp;
-		__u64 ip = *(volatile __u64 *)&f->ip;
-
-		if (!(t & 1))
-			continue;
-		/*
-		 * Read after the frame: a new owner claims the entry before it pushes a frame, so a
-		 * frame read after that shows here. Once read, the tag guards the frame.
-		 */
-		if (owner && *(volatile __u64 *)&ts->owner != owner)
-			return;
-		/*
-		 * The registers are read after the frame: any kernel entry since the frame was
-		 * pushed (its own entry probe is one) left them at or below its sp. A frame
-		 * reused meanwhile has a new tag, which the claim's swap then refuses.
-		 */
-		sp = BPF_CORE_READ(regs, sp);
-		/* Above the frame: returned. Below it: returned too if its return slot moved on. */
-		if (fsp < sp || !still_inside(task, fsp, ip))
-			claim_tag(f, t);
-	}
-}
-
 SEC("iter.s/task")
 int settle(struct bpf_iter__task *ctx)
 {
@@ -792,7 +266,7 @@ int settle(struct bpf_iter__task *ctx)
 	struct thread_state *ts;
 	__u64 owner = 0;
 
-	if (!task || (target_tgid && (__u32)task->tgid != target_tgid))
+	if (!task || (cfg.target_tgid && (__u32)task->tgid != cfg.target_tgid))
 		return 0;
 	ts = claimed_state(task, &owner, NULL);
 	if (ts)
@@ -801,35 +275,6 @@ int settle(struct bpf_iter__task *ctx)
 	if (ts)
 		settle_frames(task, ts, 0);
 	return 0;
-}
-
-/* Count every open lookup of ts and empty it: its thread has left the program. */
-static __always_inline void claim_all(struct thread_state *ts)
-{
-	for (int i = 0; i < FSP_MAX_DEPTH; i++)
-		claim(&ts->frames[i]);
-	ts->depth = 0;
-}
-
-/* The current thread leaves its program: it exits, or execs another. */
-static __always_inline void thread_done(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct thread_state *ts;
-	struct entry_claim *c = NULL;
-	__u64 owner = 0;
-
-	ts = claimed_state(task, &owner, &c);
-	if (ts) {
-		claim_all(ts);
-		/* Freed last: the next owner starts with no frames. */
-		__atomic_exchange_n(&ts->owner, 0, __ATOMIC_SEQ_CST);
-	}
-	if (c)
-		c->owner = 0;
-	ts = bpf_task_storage_get(&threads, task, 0, 0);
-	if (ts)
-		claim_all(ts);
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -853,19 +298,19 @@ int thread_exec(void *ctx)
 SEC("uprobe")
 int BPF_KPROBE(hit_call)
 {
-	long slot = key_slot(ctx, NULL);
+	long sym_idx = key_sym_idx(ctx, NULL);
 
-	if (slot >= 0)
-		count(slot, 0);
+	if (sym_idx >= 0)
+		count(sym_idx, 0);
 	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(miss_call)
 {
-	long slot = key_slot(ctx, NULL);
+	long sym_idx = key_sym_idx(ctx, NULL);
 
-	if (slot >= 0)
-		count(slot, 1);
+	if (sym_idx >= 0)
+		count(sym_idx, 1);
 	return 0;
 }

@@ -11,8 +11,8 @@
 #define FSP_MAX_OPS   4
 /* Nested lookups (recursion) tracked per thread. */
 #define FSP_MAX_DEPTH 8
-/* The slot of a lookup whose key could not be read: counts nowhere. */
-#define FSP_NO_SLOT   0xffffffffu
+/* The sym_idx (symbol index) of a lookup whose key could not be read: counts nowhere. */
+#define FSP_NO_SYM_IDX 0xffffffffu
 /* Integer arguments reachable by argN under the System V x86-64 ABI. */
 #define FSP_MAX_ARGS  6
 
@@ -66,6 +66,28 @@ struct fsp_pred {
 	__u32 cmp;    /* enum fsp_cmp */
 	__u32 reg;    /* retN: the Nth result register (System V: RAX, RDX; Go: as argN) */
 	__s64 value;
+};
+
+/*
+ * Everything the loader sets between open and load, in .rodata: the verifier reads each field as
+ * a known constant and prunes the code a setting turns off.
+ */
+struct fsp_config {
+	struct fsp_key_prog key_prog;
+	struct fsp_pred pred;
+	__u32 mode;	   /* enum fsp_mode */
+	__u32 max_symbols; /* symbols with their own counters; more share the overflow series */
+	__u32 latency;	   /* time lookups and miss penalties */
+	/* Count at the next entry or at a scrape instead of at return: no return probe. */
+	__u32 lazy;
+	__u32 target_tgid; /* with --pid: only this process's threads are settled by the iterator */
+	/* Bytes the lookup's entry probe sits past the function's first byte (probe placement). */
+	__u32 lookup_skip;
+	__u32 hint_bits;   /* sym_hints has 1 << hint_bits buckets */
+	__u32 thread_bits; /* thread_table has 1 << thread_bits entries */
+	/* 0: every thread keeps its state in task storage (--thread-slots 0, Go, --hit/--miss). */
+	__u32 thread_table_on;
+	__u32 pad;
 };
 
 struct fsp_key {

@@ -20,10 +20,11 @@
 /* Key evaluation outcome. */
 enum fsp_key_res {
 	FSP_KEY_OK,
-	FSP_KEY_OK_TRUNCATED,
+	FSP_KEY_OK_CUT, /* longer than a whole key: cut to FSP_KEY_MAX - 1 bytes, counted so */
 	FSP_KEY_FAULT,
 	FSP_KEY_EMPTY,
 	FSP_KEY_NO_FIELD,
+	FSP_KEY_LONG, /* longer than a short buffer: the caller reads it again, whole */
 };
 
 #if defined(__TARGET_ARCH_x86)
@@ -119,7 +120,7 @@ static __always_inline int fsp_field(const char *src, struct fsp_key *key, __u8 
 		if (nf != idx)
 			continue;
 		if (o >= FSP_KEY_MAX - 1) {
-			res = FSP_KEY_OK_TRUNCATED;
+			res = FSP_KEY_OK_CUT;
 			break;
 		}
 		key->data[o++] = c;
@@ -142,8 +143,13 @@ static __always_inline int fsp_read_string(struct pt_regs *ctx,
 			return FSP_KEY_FAULT;
 		if (n <= 1)
 			return FSP_KEY_EMPTY;
-		/* n == size: the string filled the buffer, NUL included; it may go on. */
-		return n < size ? FSP_KEY_OK : FSP_KEY_OK_TRUNCATED;
+		/*
+		 * n == size: the string filled the buffer, NUL included; it may go on. Two returns,
+		 * not one expression, so that each caller's size leaves it one plain select.
+		 */
+		if (size < FSP_KEY_MAX)
+			return n < size ? FSP_KEY_OK : FSP_KEY_LONG;
+		return n < size ? FSP_KEY_OK : FSP_KEY_OK_CUT;
 	}
 
 	if (kp->len_const)
@@ -154,11 +160,11 @@ static __always_inline int fsp_read_string(struct pt_regs *ctx,
 		return FSP_KEY_EMPTY;
 	/* Too long for a short buffer: the caller reads it whole, so do not read it twice. */
 	if (len > size - 1 && size < FSP_KEY_MAX)
-		return FSP_KEY_OK_TRUNCATED;
+		return FSP_KEY_LONG;
 	if (len > size - 1) {
 		if (bpf_probe_read_user(buf, size - 1, (void *)addr))
 			return FSP_KEY_FAULT;
-		return buf[0] ? FSP_KEY_OK_TRUNCATED : FSP_KEY_EMPTY;
+		return buf[0] ? FSP_KEY_OK_CUT : FSP_KEY_EMPTY;
 	}
 	/* len <= size - 1 here; the bound is restated for the verifier. */
 	if (bpf_probe_read_user(buf, len < size ? len : size - 1, (void *)addr))
@@ -174,15 +180,17 @@ static __always_inline int fsp_read_field(struct pt_regs *ctx,
 	int res;
 
 	res = fsp_read_string(ctx, kp, addr, raw, FSP_RAW_MAX);
-	if (res != FSP_KEY_OK && res != FSP_KEY_OK_TRUNCATED)
+	if (res != FSP_KEY_OK && res != FSP_KEY_OK_CUT)
 		return res;
 	return fsp_field(raw, key, kp->field_delim, kp->field_idx);
 }
 
 /*
- * Fill buf (size bytes, already zeroed, so equal keys hash equal) from the probe's arguments;
- * FSP_KEY_OK_TRUNCATED when the key does not fit. raw is field()'s scratch (FSP_RAW_MAX bytes,
- * zeroed, and buf a whole struct fsp_key then); NULL when the caller does not apply field().
+ * Fill buf (size bytes, already zeroed, so equal keys hash equal) from the probe's arguments.
+ * A key that does not fit is FSP_KEY_LONG in a short buffer (size < FSP_KEY_MAX: the fast path,
+ * which then reads it again whole) and FSP_KEY_OK_CUT in a whole one. raw is field()'s scratch
+ * (FSP_RAW_MAX bytes, zeroed, and buf a whole struct fsp_key then); NULL when the caller does not
+ * apply field().
  */
 static __always_inline int fsp_read_key(struct pt_regs *ctx, const volatile struct fsp_key_prog *kp,
 					char *buf, __u32 size, char *raw)

@@ -3,16 +3,16 @@
  * fsp_collect_read on real BPF maps (root: bpf_map_create, no BPF program, no skeleton).
  *
  * The collector reaches the probe only through seven accessors of probe.h (the four map fds,
- * the next-slot counter, settle, and the program list), so this test links user/collect.c
+ * the next sym_idx counter, settle, and the program list), so this test links user/collect.c
  * alone and defines those accessors over maps it creates with the layout bpf/fsprobe.bpf.c
  * declares:
  *
- *   symbols    HASH          struct fsp_key -> __u32 slot, max_symbols entries
- *   counts     PERCPU_ARRAY  slot -> struct fsp_counts, max_symbols + 1 (the last: overflow)
- *   latencies  ARRAY         slot -> struct fsp_latency, max_symbols + 1 (with --latency)
+ *   symbols    HASH          struct fsp_key -> __u32 sym_idx, max_symbols entries
+ *   counts     PERCPU_ARRAY  sym_idx -> struct fsp_counts, max_symbols + 1 (the last: overflow)
+ *   latencies  ARRAY         sym_idx -> struct fsp_latency, max_symbols + 1 (with --latency)
  *   stats      PERCPU_ARRAY  enum fsp_stat -> __u64
  *
- * next_slot is what the BPF side hands out (bss, read live); a slot is handed out before its
+ * next_sym_idx is what the BPF side hands out (bss, read live); a sym_idx is handed out before its
  * key is inserted into symbols, which is the window the collector's retries cover.
  */
 #include <errno.h>
@@ -32,7 +32,7 @@
 /* The probe as the collector sees it: map fds and counters the test sets. */
 struct fsp_probe {
 	int symbols_fd, counts_fd, latency_fd, stats_fd;
-	__u32 next_slot;
+	__u32 next_sym_idx;
 	int settle_err;
 	int prog_fd; /* a program to report, or -1 */
 	__u32 max_symbols;
@@ -67,9 +67,9 @@ int fsp_probe_latency_fd(const struct fsp_probe *p)
 	return p->latency_fd;
 }
 
-__u32 fsp_probe_next_slot(const struct fsp_probe *p)
+__u32 fsp_probe_next_sym_idx(const struct fsp_probe *p)
 {
-	return p->next_slot;
+	return p->next_sym_idx;
 }
 
 size_t fsp_probe_progs(const struct fsp_probe *p, int *fds, const char **names, size_t max)
@@ -135,14 +135,14 @@ static struct fsp_key int_key(__s64 v)
 	return k;
 }
 
-/* What the BPF side's slot_insert leaves: key -> slot in symbols. */
-static void name_slot(struct fsp_probe *p, struct fsp_key k, __u32 slot)
+/* What the BPF side's sym_insert leaves: key -> sym_idx in symbols. */
+static void name_sym(struct fsp_probe *p, struct fsp_key k, __u32 sym_idx)
 {
-	assert_int_equal(bpf_map_update_elem(p->symbols_fd, &k, &slot, BPF_NOEXIST), 0);
+	assert_int_equal(bpf_map_update_elem(p->symbols_fd, &k, &sym_idx, BPF_NOEXIST), 0);
 }
 
-/* Counts of slot: hits and misses spread over the CPUs (all on CPU 0 with one CPU). */
-static void set_counts(struct fsp_probe *p, __u32 slot, __u64 hits, __u64 misses)
+/* Counts of sym_idx: hits and misses spread over the CPUs (all on CPU 0 with one CPU). */
+static void set_counts(struct fsp_probe *p, __u32 sym_idx, __u64 hits, __u64 misses)
 {
 	struct fsp_counts v[p->ncpus];
 	int last = p->ncpus - 1;
@@ -150,7 +150,7 @@ static void set_counts(struct fsp_probe *p, __u32 slot, __u64 hits, __u64 misses
 	memset(v, 0, sizeof(v));
 	v[0] = (struct fsp_counts){ .hits = hits / 2, .misses = misses };
 	v[last].hits += hits - hits / 2;
-	assert_int_equal(bpf_map_update_elem(p->counts_fd, &slot, v, 0), 0);
+	assert_int_equal(bpf_map_update_elem(p->counts_fd, &sym_idx, v, 0), 0);
 }
 
 static void set_stat(struct fsp_probe *p, __u32 stat, __u64 value)
@@ -193,10 +193,10 @@ static void test_read(void **state)
 
 	(void)state;
 	probe_open(&p, 8);
-	name_slot(&p, key("gamma"), 0);
-	name_slot(&p, key("alpha"), 1);
-	name_slot(&p, key("beta"), 2);
-	p.next_slot = 3;
+	name_sym(&p, key("gamma"), 0);
+	name_sym(&p, key("alpha"), 1);
+	name_sym(&p, key("beta"), 2);
+	p.next_sym_idx = 3;
 	set_counts(&p, 0, 5, 1);
 	set_counts(&p, 1, 7, 2);
 	set_counts(&p, 2, 0, 3);
@@ -231,8 +231,8 @@ static void test_read(void **state)
 	probe_close(&p);
 }
 
-/* The symbol hash is read only when next_slot is past the names known. */
-static void test_names_when_slots_move(void **state)
+/* The symbol hash is read only when next_sym_idx is past the names known. */
+static void test_names_when_sym_idx_moves(void **state)
 {
 	struct fsp_collector *c;
 	struct fsp_snapshot s;
@@ -240,21 +240,21 @@ static void test_names_when_slots_move(void **state)
 
 	(void)state;
 	probe_open(&p, 8);
-	name_slot(&p, key("b"), 0);
-	name_slot(&p, key("d"), 1);
-	p.next_slot = 2;
+	name_sym(&p, key("b"), 0);
+	name_sym(&p, key("d"), 1);
+	p.next_sym_idx = 2;
 	assert_int_equal(fsp_collect_open(&c, &p, 8, FSP_KEY_CSTR, 0), 0);
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, 2);
 
-	/* A name with no slot handed out for it yet is not looked for. */
-	name_slot(&p, key("a"), 2);
+	/* A name with no sym_idx handed out for it yet is not looked for. */
+	name_sym(&p, key("a"), 2);
 	set_counts(&p, 2, 1, 1);
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, 2);
 
-	/* Once next_slot covers it, it is read, and sorted in among the others. */
-	p.next_slot = 3;
+	/* Once next_sym_idx covers it, it is read, and sorted in among the others. */
+	p.next_sym_idx = 3;
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, 3);
 	assert_symbol(&s, 0, key("a"), 1, 1);
@@ -266,7 +266,7 @@ static void test_names_when_slots_move(void **state)
 }
 
 /*
- * Reads at one next_slot value with slot 2 unnamed: the collector refreshes the names on the
+ * Reads at one next_sym_idx value with sym_idx 2 unnamed: the collector refreshes the names on the
  * first and retries on the next ones, a bounded number of times (8 refreshes in all today:
  * collect.c's stale_refreshes). Returns the collector after `reads` such reads.
  */
@@ -277,15 +277,15 @@ static struct fsp_collector *unnamed_slot(struct fsp_probe *p, int reads)
 	int i;
 
 	probe_open(p, 8);
-	name_slot(p, key("x"), 0);
-	name_slot(p, key("y"), 1);
-	p->next_slot = 3; /* slot 2 handed out, its insert not done */
+	name_sym(p, key("x"), 0);
+	name_sym(p, key("y"), 1);
+	p->next_sym_idx = 3; /* sym_idx 2 handed out, its insert not done */
 	set_counts(p, 2, 4, 4);
 	assert_int_equal(fsp_collect_open(&c, p, 8, FSP_KEY_CSTR, 0), 0);
 	for (i = 0; i < reads; i++) {
 		s = read_ok(c);
 		assert_int_equal(s.nsymbols, 2);
-		/* An unnamed slot counts nowhere, not even in the overflow. */
+		/* An unnamed sym_idx counts nowhere, not even in the overflow. */
 		assert_int_equal(s.overflow.hits, 0);
 	}
 	return c;
@@ -299,7 +299,7 @@ static void test_retry_in_flight(void **state)
 	struct fsp_snapshot s;
 
 	(void)state;
-	name_slot(&p, key("w"), 2);
+	name_sym(&p, key("w"), 2);
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, 3);
 	assert_symbol(&s, 0, key("w"), 4, 4);
@@ -307,7 +307,7 @@ static void test_retry_in_flight(void **state)
 	probe_close(&p);
 }
 
-/* A slot never named (lost to an insert race) stops costing hash reads after 8 tries... */
+/* A sym_idx never named (lost to an insert race) stops costing hash reads after 8 tries... */
 static void test_retry_gives_up(void **state)
 {
 	struct fsp_probe p;
@@ -315,14 +315,14 @@ static void test_retry_gives_up(void **state)
 	struct fsp_snapshot s;
 
 	(void)state;
-	name_slot(&p, key("w"), 2);
+	name_sym(&p, key("w"), 2);
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, 2);
 
-	/* ...until next_slot moves again: then both new names are read. */
-	name_slot(&p, key("v"), 3);
+	/* ...until next_sym_idx moves again: then both new names are read. */
+	name_sym(&p, key("v"), 3);
 	set_counts(&p, 3, 1, 0);
-	p.next_slot = 4;
+	p.next_sym_idx = 4;
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, 4);
 	assert_symbol(&s, 0, key("v"), 1, 0);
@@ -333,7 +333,7 @@ static void test_retry_gives_up(void **state)
 	probe_close(&p);
 }
 
-/* next_slot runs past max_symbols (the BPF side adds before it checks): clamped. */
+/* next_sym_idx runs past max_symbols (the BPF side adds before it checks): clamped. */
 static void test_next_past_max(void **state)
 {
 	struct fsp_collector *c;
@@ -347,11 +347,11 @@ static void test_next_past_max(void **state)
 		char k[8];
 
 		snprintf(k, sizeof(k), "k%d", i);
-		name_slot(&p, key(k), i);
+		name_sym(&p, key(k), i);
 		set_counts(&p, i, i + 1, 0);
 	}
 	set_counts(&p, 4, 50, 60);
-	p.next_slot = 7;
+	p.next_sym_idx = 7;
 	assert_int_equal(fsp_collect_open(&c, &p, 4, FSP_KEY_CSTR, 0), 0);
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, 4);
@@ -375,13 +375,13 @@ static void test_batches(void **state)
 
 	(void)state;
 	probe_open(&p, n);
-	/* Slot i holds key k(n - 1 - i): sorted order is the reverse of slot order. */
+	/* Slot i holds key k(n - 1 - i): sorted order is the reverse of sym_idx order. */
 	for (i = 0; i < n; i++) {
 		snprintf(k, sizeof(k), "k%05u", n - 1 - i);
-		name_slot(&p, key(k), i);
+		name_sym(&p, key(k), i);
 		set_counts(&p, i, i, 1);
 	}
-	p.next_slot = n;
+	p.next_sym_idx = n;
 	assert_int_equal(fsp_collect_open(&c, &p, n, FSP_KEY_CSTR, 0), 0);
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, n);
@@ -402,10 +402,10 @@ static void test_integer_order(void **state)
 
 	(void)state;
 	probe_open(&p, 4);
-	name_slot(&p, int_key(3), 0);
-	name_slot(&p, int_key(-5), 1);
-	name_slot(&p, int_key(-1), 2);
-	p.next_slot = 3;
+	name_sym(&p, int_key(3), 0);
+	name_sym(&p, int_key(-5), 1);
+	name_sym(&p, int_key(-1), 2);
+	p.next_sym_idx = 3;
 	assert_int_equal(fsp_collect_open(&c, &p, 4, FSP_KEY_I64, 0), 0);
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, 3);
@@ -442,17 +442,17 @@ static void test_latency(void **state)
 	struct fsp_collector *c;
 	struct fsp_snapshot s;
 	struct fsp_probe p;
-	__u32 slot;
+	__u32 sym_idx;
 
 	(void)state;
 	probe_open(&p, 4);
-	name_slot(&p, key("zz"), 0);
-	name_slot(&p, key("aa"), 1);
-	p.next_slot = 2;
-	for (slot = 0; slot < 2; slot++)
-		assert_int_equal(bpf_map_update_elem(p.latency_fd, &slot, &l[slot], 0), 0);
-	slot = 4; /* overflow */
-	assert_int_equal(bpf_map_update_elem(p.latency_fd, &slot, &l[2], 0), 0);
+	name_sym(&p, key("zz"), 0);
+	name_sym(&p, key("aa"), 1);
+	p.next_sym_idx = 2;
+	for (sym_idx = 0; sym_idx < 2; sym_idx++)
+		assert_int_equal(bpf_map_update_elem(p.latency_fd, &sym_idx, &l[sym_idx], 0), 0);
+	sym_idx = 4; /* overflow */
+	assert_int_equal(bpf_map_update_elem(p.latency_fd, &sym_idx, &l[2], 0), 0);
 	assert_int_equal(fsp_collect_open(&c, &p, 4, FSP_KEY_CSTR, 1), 0);
 	s = read_ok(c);
 	assert_int_equal(s.nsymbols, 2);
@@ -522,8 +522,8 @@ static void test_errors(void **state)
 
 	(void)state;
 	probe_open(&p, 4);
-	name_slot(&p, key("a"), 0);
-	p.next_slot = 1;
+	name_sym(&p, key("a"), 0);
+	p.next_sym_idx = 1;
 	assert_int_equal(fsp_collect_open(&c, &p, 4, FSP_KEY_CSTR, 1), 0);
 
 	p.settle_err = -EIO;
@@ -562,7 +562,7 @@ int main(void)
 	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read),
-		cmocka_unit_test(test_names_when_slots_move),
+		cmocka_unit_test(test_names_when_sym_idx_moves),
 		cmocka_unit_test(test_retry_in_flight),
 		cmocka_unit_test(test_retry_gives_up),
 		cmocka_unit_test(test_next_past_max),

@@ -14,17 +14,17 @@ struct fsp_collector {
 	__u32 max_symbols;
 	__u32 key_type;
 	int ncpus;
-	struct fsp_key *names;    /* by slot */
-	unsigned char *named;     /* by slot */
-	__u32 *order;             /* named slots, sorted by key */
+	struct fsp_key *names;    /* by sym_idx */
+	unsigned char *named;     /* by sym_idx */
+	__u32 *order;             /* named sym indexes, sorted by key */
 	__u32 norder;
-	__u32 seen_next;           /* next_slot at the last name refresh */
-	__u32 stale_refreshes;     /* refreshes since, for a slot whose name is still due */
-	struct fsp_counts *percpu; /* counts of every slot on every CPU, read in one batch */
-	__u32 *slots;              /* batch keys */
+	__u32 seen_next;           /* next_sym_idx at the last name refresh */
+	__u32 stale_refreshes;     /* refreshes since, for an index whose name is still due */
+	struct fsp_counts *percpu; /* counts of every sym_idx on every CPU, read in one batch */
+	__u32 *batch_idx;          /* batch keys */
 	struct fsp_symbol *symbols;
-	struct fsp_latency *lat_slots; /* by slot, with --latency */
-	struct fsp_latency *lat_syms;  /* parallel to symbols */
+	struct fsp_latency *lat_by_idx; /* by sym_idx, with --latency */
+	struct fsp_latency *lat_syms;   /* parallel to symbols */
 	struct fsp_key batch_keys[BATCH];
 	__u32 batch_vals[BATCH];
 };
@@ -45,15 +45,15 @@ int fsp_collect_open(struct fsp_collector **out, const struct fsp_probe *p, __u3
 	c->names = calloc(n, sizeof(*c->names));
 	c->named = calloc(n, 1);
 	c->order = calloc(n, sizeof(*c->order));
-	c->slots = calloc(n, sizeof(*c->slots));
+	c->batch_idx = calloc(n, sizeof(*c->batch_idx));
 	c->symbols = calloc(n, sizeof(*c->symbols));
 	c->percpu = c->ncpus > 0 ? calloc(n * c->ncpus, sizeof(*c->percpu)) : NULL;
 	if (latency) {
-		c->lat_slots = calloc(n, sizeof(*c->lat_slots));
+		c->lat_by_idx = calloc(n, sizeof(*c->lat_by_idx));
 		c->lat_syms = calloc(n, sizeof(*c->lat_syms));
 	}
-	if (!c->names || !c->named || !c->order || !c->slots || !c->symbols || !c->percpu ||
-	    (latency && (!c->lat_slots || !c->lat_syms))) {
+	if (!c->names || !c->named || !c->order || !c->batch_idx || !c->symbols || !c->percpu ||
+	    (latency && (!c->lat_by_idx || !c->lat_syms))) {
 		fsp_collect_destroy(c);
 		return -ENOMEM;
 	}
@@ -68,15 +68,15 @@ void fsp_collect_destroy(struct fsp_collector *c)
 	free(c->names);
 	free(c->named);
 	free(c->order);
-	free(c->slots);
+	free(c->batch_idx);
 	free(c->symbols);
 	free(c->percpu);
-	free(c->lat_slots);
+	free(c->lat_by_idx);
 	free(c->lat_syms);
 	free(c);
 }
 
-static int cmp_slots(const void *a, const void *b, void *arg)
+static int cmp_sym_idx(const void *a, const void *b, void *arg)
 {
 	const struct fsp_collector *c = arg;
 
@@ -84,7 +84,7 @@ static int cmp_slots(const void *a, const void *b, void *arg)
 				   &c->names[*(const __u32 *)b]);
 }
 
-/* Learn the names of slots handed out since the last read. */
+/* Learn the names of the symbol indexes handed out since the last read. */
 static int refresh_names(struct fsp_collector *c)
 {
 	int fd = fsp_probe_symbols_fd(c->probe), err = 0;
@@ -100,20 +100,20 @@ static int refresh_names(struct fsp_collector *c)
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			__u32 slot = c->batch_vals[i];
+			__u32 sym_idx = c->batch_vals[i];
 
-			if (slot >= c->max_symbols || c->named[slot])
+			if (sym_idx >= c->max_symbols || c->named[sym_idx])
 				continue;
-			c->names[slot] = c->batch_keys[i];
-			c->named[slot] = 1;
-			c->order[c->norder++] = slot;
+			c->names[sym_idx] = c->batch_keys[i];
+			c->named[sym_idx] = 1;
+			c->order[c->norder++] = sym_idx;
 		}
 		in = out;
 		token = &in;
 	} while (!err);
 	/* Sorted whatever happened: names added before a failed batch stay in order too. */
 	if (c->norder != before)
-		qsort_r(c->order, c->norder, sizeof(*c->order), cmp_slots, c);
+		qsort_r(c->order, c->norder, sizeof(*c->order), cmp_sym_idx, c);
 	return err == -ENOENT || err > 0 ? 0 : err;
 }
 
@@ -128,18 +128,18 @@ static void sum_counts(const struct fsp_counts *percpu, int ncpus, __u64 *hits, 
 	}
 }
 
-/* Batch-read slots [0, nslots) and the overflow slot of an array map into vals. */
-static int read_slots(struct fsp_collector *c, int fd, __u32 nslots, void *vals, size_t size)
+/* Batch-read indexes [0, nidx) and the overflow index of an array map into vals. */
+static int read_by_sym_idx(struct fsp_collector *c, int fd, __u32 nidx, void *vals, size_t size)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 in = 0, out = 0, done = 0, n, overflow = c->max_symbols;
 	void *token = NULL;
 	int err;
 
-	/* Slots are dense from 0, so batches walk them in order. */
-	while (done < nslots) {
-		n = nslots - done;
-		err = bpf_map_lookup_batch(fd, token, &out, c->slots + done,
+	/* Symbol indexes are dense from 0, so batches walk them in order. */
+	while (done < nidx) {
+		n = nidx - done;
+		err = bpf_map_lookup_batch(fd, token, &out, c->batch_idx + done,
 					   (char *)vals + done * size, &n, &opts);
 		if (err && errno != ENOENT)
 			return -errno;
@@ -175,10 +175,10 @@ static void fill_latency(struct fsp_collector *c, struct fsp_snapshot *s)
 
 	memset(&s->total_latency, 0, sizeof(s->total_latency));
 	for (i = 0; i < c->norder; i++) {
-		c->lat_syms[i] = c->lat_slots[c->order[i]];
+		c->lat_syms[i] = c->lat_by_idx[c->order[i]];
 		latency_add(&s->total_latency, &c->lat_syms[i]);
 	}
-	s->overflow_latency = c->lat_slots[c->max_symbols];
+	s->overflow_latency = c->lat_by_idx[c->max_symbols];
 	latency_add(&s->total_latency, &s->overflow_latency);
 	s->latency = c->lat_syms;
 	s->latency_by_symbol = c->max_symbols <= FSP_LATENCY_BY_SYMBOL_MAX;
@@ -231,17 +231,17 @@ static void read_prog_stats(struct fsp_collector *c, struct fsp_snapshot *s)
 
 int fsp_collect_read(struct fsp_collector *c, struct fsp_snapshot *s)
 {
-	__u32 next, i, slot;
+	__u32 next, i, sym_idx;
 	int err;
 
 	err = fsp_probe_settle(c->probe);
 	if (err)
 		return err;
-	next = fsp_probe_next_slot(c->probe);
+	next = fsp_probe_next_sym_idx(c->probe);
 	if (next > c->max_symbols)
 		next = c->max_symbols;
 	/*
-	 * Fewer names than slots: new symbols, an insert still in flight, or a slot lost to an
+	 * Fewer names than indexes: new symbols, an insert still in flight, or an index lost to an
 	 * insert race (never named). Retry a few times, not forever, for the last two.
 	 */
 	if (next != c->seen_next)
@@ -252,11 +252,11 @@ int fsp_collect_read(struct fsp_collector *c, struct fsp_snapshot *s)
 		if (err)
 			return err;
 	}
-	err = read_slots(c, fsp_probe_counts_fd(c->probe), next, c->percpu,
-			 sizeof(*c->percpu) * c->ncpus);
-	if (!err && c->lat_slots)
-		err = read_slots(c, fsp_probe_latency_fd(c->probe), next, c->lat_slots,
-				 sizeof(*c->lat_slots));
+	err = read_by_sym_idx(c, fsp_probe_counts_fd(c->probe), next, c->percpu,
+			      sizeof(*c->percpu) * c->ncpus);
+	if (!err && c->lat_by_idx)
+		err = read_by_sym_idx(c, fsp_probe_latency_fd(c->probe), next, c->lat_by_idx,
+				      sizeof(*c->lat_by_idx));
 	if (!err)
 		err = read_stats(c, s);
 	if (err)
@@ -264,15 +264,16 @@ int fsp_collect_read(struct fsp_collector *c, struct fsp_snapshot *s)
 	for (i = 0; i < c->norder; i++) {
 		struct fsp_symbol *sym = &c->symbols[i];
 
-		slot = c->order[i];
-		sym->key = c->names[slot];
-		sum_counts(c->percpu + (size_t)slot * c->ncpus, c->ncpus, &sym->hits, &sym->misses);
+		sym_idx = c->order[i];
+		sym->key = c->names[sym_idx];
+		sum_counts(c->percpu + (size_t)sym_idx * c->ncpus, c->ncpus, &sym->hits,
+			   &sym->misses);
 	}
 	sum_counts(c->percpu + (size_t)c->max_symbols * c->ncpus, c->ncpus, &s->overflow.hits,
 		   &s->overflow.misses);
 	s->symbols = c->symbols;
 	s->nsymbols = c->norder;
-	if (c->lat_slots)
+	if (c->lat_by_idx)
 		fill_latency(c, s);
 	read_prog_stats(c, s);
 	s->key_type = c->key_type;

@@ -122,30 +122,31 @@ static void choose_progs(struct fsp_probe *p)
 	bpf_program__set_autoload(sk->progs.miss_return, pl->miss_ret);
 }
 
-/* The one place the BPF side's configuration is set: between open and load. */
 static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 {
 	const struct fsp_plan *pl = &p->plan;
 	struct fsprobe_bpf *sk = p->skel;
+	/* The one place the BPF side's settings are set (bpf/fsprobe.h, struct fsp_config). */
+	struct fsp_config *cfg = &sk->rodata->cfg;
 	int err;
 
-	memcpy((void *)&sk->rodata->key_prog, &o->key, sizeof(o->key));
-	sk->rodata->key_prog.go_abi = pl->go;
-	memcpy((void *)&sk->rodata->pred, &o->pred, sizeof(o->pred));
-	sk->rodata->mode = o->mode;
-	sk->rodata->lazy = pl->lazy;
-	sk->rodata->target_tgid = o->target->pid;
-	sk->rodata->lookup_skip = pl->lookup_at.skipped;
-	sk->rodata->max_symbols = o->max_symbols;
-	sk->rodata->hint_bits = pl->hint_bits;
-	sk->rodata->thread_slots_on = pl->thread_table;
-	sk->rodata->thread_bits = pl->thread_bits;
-	sk->rodata->latency = pl->latency;
+	cfg->key_prog = o->key;
+	cfg->key_prog.go_abi = pl->go;
+	cfg->pred = o->pred;
+	cfg->mode = o->mode;
+	cfg->lazy = pl->lazy;
+	cfg->target_tgid = o->target->pid;
+	cfg->lookup_skip = pl->lookup_at.skipped;
+	cfg->max_symbols = o->max_symbols;
+	cfg->hint_bits = pl->hint_bits;
+	cfg->thread_table_on = pl->thread_table;
+	cfg->thread_bits = pl->thread_bits;
+	cfg->latency = pl->latency;
 	err = bpf_map__set_max_entries(sk->maps.symbols, o->max_symbols);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.slot_hints, 1U << pl->hint_bits);
+		err = bpf_map__set_max_entries(sk->maps.sym_hints, 1U << pl->hint_bits);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.thread_slots, 1U << pl->thread_bits);
+		err = bpf_map__set_max_entries(sk->maps.thread_table, 1U << pl->thread_bits);
 	if (!err)
 		err = bpf_map__set_max_entries(sk->maps.counts, o->max_symbols + 1);
 	if (!err && pl->latency)
@@ -294,10 +295,10 @@ int fsp_probe_latency_fd(const struct fsp_probe *p)
 	return bpf_map__fd(p->skel->maps.latencies);
 }
 
-__u32 fsp_probe_next_slot(const struct fsp_probe *p)
+__u32 fsp_probe_next_sym_idx(const struct fsp_probe *p)
 {
 	/* bss is mmapped: this reads the live value the BPF side increments. */
-	return __atomic_load_n(&p->skel->bss->next_slot, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&p->skel->bss->next_sym_idx, __ATOMIC_ACQUIRE);
 }
 
 size_t fsp_probe_progs(const struct fsp_probe *p, int *fds, const char **names, size_t max)
