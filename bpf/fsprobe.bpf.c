@@ -148,7 +148,7 @@ int BPF_KPROBE(lookup_entry)
 	/* Go stacks move when they grow: no stack-pointer reasoning for goroutines. */
 	if (!cfg.key_prog.go_abi)
 		drop_unwound(ts, sp);
-	d = ts->depth;
+	d = depth_of(ts);
 	if (d >= FSP_MAX_DEPTH) {
 		stat_inc(FSP_STAT_DEPTH);
 		return 0;
@@ -175,7 +175,7 @@ SEC("uprobe")
 int BPF_KPROBE(miss_entry)
 {
 	struct thread_state *ts;
-	__u32 d;
+	__u32 top;
 
 	ts = state_of(ctx, false);
 	/*
@@ -185,14 +185,14 @@ int BPF_KPROBE(miss_entry)
 	 */
 	if (ts && !cfg.key_prog.go_abi)
 		drop_unwound(ts, cfg.lazy ? PT_REGS_SP(ctx) : PT_REGS_SP(ctx) - 1);
-	d = ts ? ts->depth : 0;
-	if (d == 0 || d > FSP_MAX_DEPTH) {
+	top = ts ? top_of(ts) : FSP_MAX_DEPTH;
+	if (top >= FSP_MAX_DEPTH) {
 		stat_inc(FSP_STAT_MISS_OUTSIDE);
 		return 0;
 	}
-	ts->frames[d - 1].missed = 1;
+	ts->frames[top].missed = 1;
 	if (cfg.latency)
-		ts->frames[d - 1].miss_at = bpf_ktime_get_ns();
+		ts->frames[top].miss_at = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -202,13 +202,13 @@ int BPF_KRETPROBE(miss_return)
 {
 	struct thread_state *ts;
 	struct frame *f;
-	__u32 d;
+	__u32 top;
 
 	ts = state_of(ctx, false);
-	d = ts ? ts->depth : 0;
-	if (d == 0 || d > FSP_MAX_DEPTH)
+	top = ts ? top_of(ts) : FSP_MAX_DEPTH;
+	if (top >= FSP_MAX_DEPTH)
 		return 0;
-	f = &ts->frames[d - 1];
+	f = &ts->frames[top];
 	if (f->miss_at) {
 		hist_add(f->sym_idx, true, bpf_ktime_get_ns() - f->miss_at);
 		f->miss_at = 0;
@@ -221,17 +221,17 @@ static __always_inline void lookup_done(struct pt_regs *ctx, __u64 sp)
 {
 	struct thread_state *ts;
 	struct frame *f;
-	__u32 d;
+	__u32 top;
 
 	ts = state_of(ctx, false);
 	if (!ts)
 		return;
 	if (sp)
 		drop_unwound(ts, sp - 1);
-	d = ts->depth;
-	if (d == 0 || d > FSP_MAX_DEPTH)
+	top = top_of(ts);
+	if (top >= FSP_MAX_DEPTH)
 		return;
-	f = &ts->frames[d - 1];
+	f = &ts->frames[top];
 	/* No frame of ours: the call was past FSP_MAX_DEPTH or began before attach. */
 	if (sp && f->sp != sp)
 		return;
@@ -240,7 +240,7 @@ static __always_inline void lookup_done(struct pt_regs *ctx, __u64 sp)
 	count_frame(f);
 	if (cfg.latency)
 		hist_add(f->sym_idx, false, bpf_ktime_get_ns() - f->start);
-	ts->depth = d - 1;
+	ts->depth = top;
 }
 
 SEC("uretprobe")
@@ -259,6 +259,7 @@ int BPF_KPROBE(lookup_ret_insn)
 	return 0;
 }
 
+#ifndef FSP_COMPAT
 SEC("iter.s/task")
 int settle(struct bpf_iter__task *ctx)
 {
@@ -276,21 +277,23 @@ int settle(struct bpf_iter__task *ctx)
 		settle_frames(task, ts, 0);
 	return 0;
 }
+#endif
 
 SEC("tp_btf/sched_process_exit")
-int thread_exit(void *ctx)
+int BPF_PROG(thread_exit, struct task_struct *task)
 {
 	(void)ctx;
-	thread_done();
+	thread_done(BPF_CORE_READ(task, pid));
 	return 0;
 }
 
-/* exec from any thread: the program the frames belong to is gone. */
+/* exec from any thread: the program the frames belong to is gone. The thread may have taken its
+ * process's id by now; old_pid is the id its frames were kept under. */
 SEC("tp_btf/sched_process_exec")
-int thread_exec(void *ctx)
+int BPF_PROG(thread_exec, struct task_struct *task, pid_t old_pid)
 {
-	(void)ctx;
-	thread_done();
+	(void)ctx, (void)task;
+	thread_done(old_pid);
 	return 0;
 }
 

@@ -26,19 +26,19 @@
 static __always_inline void drop_unwound(struct thread_state *ts, __u64 sp)
 {
 	for (int i = 0; i < FSP_MAX_DEPTH; i++) {
-		__u32 d = ts->depth;
+		__u32 top = top_of(ts);
 		struct frame *f;
 
-		if (d == 0 || d > FSP_MAX_DEPTH)
+		if (top >= FSP_MAX_DEPTH)
 			return;
-		f = &ts->frames[d - 1];
+		f = &ts->frames[top];
 		if (f->sp > sp)
 			return;
 		/* Lazily counted frames end here normally; others were left without a return. */
 		if (!cfg.lazy && (f->tag & 1))
 			stat_inc(FSP_STAT_UNWOUND);
 		count_frame(f);
-		ts->depth = d - 1;
+		ts->depth = top;
 	}
 }
 

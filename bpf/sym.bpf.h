@@ -71,6 +71,7 @@ static __always_inline __u32 key_hash(const __u64 *w)
 	return h >> (64 - cfg.hint_bits);
 }
 
+#ifndef FSP_COMPAT
 /* The symbol hash's answer, inserting the key with the next free sym_idx if it is new. */
 static __always_inline __u32 sym_insert(const struct fsp_key *key)
 {
@@ -95,6 +96,54 @@ static __always_inline __u32 sym_insert(const struct fsp_key *key)
 	found = bpf_map_lookup_elem(&symbols, key);
 	return found ? *found : cfg.max_symbols;
 }
+
+#else
+/*
+ * The compat programs have no atomic fetch-and-add (before 5.12) to hand out indexes: a CPU owns
+ * an index once its BPF_NOEXIST insert of it into sym_claims succeeds, trying upward from
+ * next_sym_idx. next_sym_idx is raised with a plain store and may lag behind; the claimed
+ * indexes stay dense from 0 all the same, and the loader reads past the lag in sym_claims.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* resized to cfg.max_symbols by the loader */
+	__type(key, __u32);
+	__type(value, __u8);
+} sym_claims SEC(".maps");
+
+/* More than CPUs can claim while one of them is between its claim and its store. */
+#define SYM_CLAIM_TRIES 128
+
+static __always_inline __u32 sym_insert(const struct fsp_key *key)
+{
+	__u32 *found, sym_idx = next_sym_idx;
+	__u8 one = 1;
+	int claimed = 0;
+
+	found = bpf_map_lookup_elem(&symbols, key);
+	if (found)
+		return *found;
+	for (int i = 0; i < SYM_CLAIM_TRIES && !claimed; i++) {
+		if (sym_idx >= cfg.max_symbols)
+			return cfg.max_symbols;
+		if (!bpf_map_update_elem(&sym_claims, &sym_idx, &one, BPF_NOEXIST))
+			claimed = 1;
+		else
+			sym_idx++;
+	}
+	/* Only with more than SYM_CLAIM_TRIES claims in flight: counted, under the overflow. */
+	if (!claimed)
+		return cfg.max_symbols;
+	if (next_sym_idx <= sym_idx)
+		next_sym_idx = sym_idx + 1;
+	if (!bpf_map_update_elem(&symbols, key, &sym_idx, BPF_NOEXIST))
+		return sym_idx;
+	/* Another CPU inserted the same key first: ours stays claimed, unnamed and zero. */
+	found = bpf_map_lookup_elem(&symbols, key);
+	return found ? *found : cfg.max_symbols;
+}
+
+#endif
 
 /* The sym_idx h gives the key w, or FSP_NO_SYM_IDX. */
 static __always_inline __u32 hint_match(const struct hint *h, const __u64 *w)
@@ -163,6 +212,7 @@ static __always_inline bool key_unread(int res)
  * kernel's per-CPU private stack: a user-memory read costs more there, the hot path's does not.
  */
 
+#ifndef FSP_COMPAT
 /* A short key's first sight, or one whose hints are taken: the symbol hash takes whole keys. */
 static __noinline __u32 sym_learn_fast(const __u64 *w, struct hint_bucket *b)
 {
@@ -175,6 +225,7 @@ static __noinline __u32 sym_learn_fast(const __u64 *w, struct hint_bucket *b)
 		hint_learn(b, w, sym_idx);
 	return sym_idx;
 }
+#endif
 
 /*
  * A key too long for the hot path, or field(): the symbol hash only. -1: not counted. ts: the
@@ -216,6 +267,13 @@ static __noinline long key_sym_idx_slow(struct pt_regs *ctx, struct thread_state
  * own, under 64 bytes of stack: past that the kernel moves a program's stack to per-CPU memory,
  * where user-copy hardening makes each read of user memory cost about 20 ns more.
  */
+#ifdef FSP_COMPAT
+/* The compat programs have no hints (they take compare-and-swap): every key asks the hash. */
+static __noinline long key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
+{
+	return key_sym_idx_slow(ctx, ts);
+}
+#else
 static __noinline long key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
 {
 	__u64 w[FAST_WORDS] = {};
@@ -235,5 +293,6 @@ static __noinline long key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
 	sym_idx = sym_hinted(b, w);
 	return sym_idx != FSP_NO_SYM_IDX ? sym_idx : sym_learn_fast(w, b);
 }
+#endif
 
 #endif /* FSP_SYM_BPF_H */

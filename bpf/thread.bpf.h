@@ -44,6 +44,44 @@ struct thread_state {
 };
 
 /*
+ * Frame indexes for the verifier. Each is one opaque value checked by one unsigned comparison
+ * before use: otherwise clang may check the field and rebuild the index from the load after the
+ * check, or check d == 0 apart from d - 1, and verifiers before 6.8 (Debian's 5.10, 6.1, 6.12)
+ * keep no bound across either: "unbounded memory access".
+ */
+
+/* The depth: the next frame's index, valid when below FSP_MAX_DEPTH. */
+static __always_inline __u32 depth_of(const struct thread_state *ts)
+{
+	__u32 d = ts->depth;
+
+	barrier_var(d);
+	return d;
+}
+
+/* The innermost open frame's index, valid when below FSP_MAX_DEPTH (none: it wraps past). */
+static __always_inline __u32 top_of(const struct thread_state *ts)
+{
+	__u32 top = ts->depth - 1;
+
+	barrier_var(top);
+	return top;
+}
+
+/*
+ * Go: a goroutine can move between threads in the middle of a lookup, so its frames are keyed
+ * by the goroutine (g, in R14 under ABIInternal). LRU: a goroutine that dies mid-lookup leaks
+ * nothing for long.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct thread_state);
+} goroutines SEC(".maps");
+
+#ifndef FSP_COMPAT
+/*
  * hash(thread) -> the state of the thread that claimed the entry: an array lookup is inlined,
  * where task storage is a helper call (20 ns here).
  */
@@ -76,17 +114,6 @@ struct {
 	__type(value, struct thread_state);
 } threads SEC(".maps");
 
-/*
- * Go: a goroutine can move between threads in the middle of a lookup, so its frames are keyed
- * by the goroutine (g, in R14 under ABIInternal). LRU: a goroutine that dies mid-lookup leaks
- * nothing for long.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct thread_state);
-} goroutines SEC(".maps");
 
 /*
  * The current thread, without a helper call (8 ns here): a probe's registers are the thread's
@@ -160,6 +187,35 @@ static __always_inline struct thread_state *claimed_state(struct task_struct *ta
 	return ts && *(volatile __u64 *)&ts->owner == *owner ? ts : NULL;
 }
 
+#else /* FSP_COMPAT */
+/*
+ * The compat programs (kernels without task storage or BPF atomics, 5.10): a hash by thread id.
+ * The exit and exec hooks count and delete a thread's entry; a full table leaves new threads
+ * uncounted (FSP_STAT_DEPTH), so the loader sizes it by --thread-slots.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* resized to 1 << cfg.thread_bits by the loader */
+	__type(key, __u32);
+	__type(value, struct thread_state);
+} thread_hash SEC(".maps");
+
+static __always_inline struct thread_state *thread_state_of(struct pt_regs *ctx, bool create)
+{
+	static const struct thread_state zero = {};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct thread_state *ts;
+
+	(void)ctx;
+	ts = bpf_map_lookup_elem(&thread_hash, &tid);
+	if (ts || !create)
+		return ts;
+	bpf_map_update_elem(&thread_hash, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&thread_hash, &tid);
+}
+
+#endif /* FSP_COMPAT */
+
 static __always_inline struct thread_state *state_of(struct pt_regs *ctx, bool create)
 {
 	static const struct thread_state zero = {};
@@ -186,8 +242,16 @@ static __always_inline void count_once(struct frame *f, __u64 t)
 	/* Read before the swap: once it succeeds the thread may reuse the frame at once. */
 	sym_idx = *(volatile __u32 *)&f->sym_idx;
 	missed = *(volatile __u32 *)&f->missed;
+#ifndef FSP_COMPAT
 	if (__sync_val_compare_and_swap(&f->tag, t, t & ~1ULL) == t)
 		count(sym_idx, missed);
+#else
+	/* No iterator here: only the frame's own thread or goroutine ever counts it. */
+	if (f->tag == t) {
+		f->tag = t & ~1ULL;
+		count(sym_idx, missed);
+	}
+#endif
 }
 
 static __always_inline void count_frame(struct frame *f)
@@ -203,14 +267,16 @@ static __always_inline void count_all_frames(struct thread_state *ts)
 	ts->depth = 0;
 }
 
-/* The current thread leaves its program: it exits, or execs another. */
-static __always_inline void thread_done(void)
+#ifndef FSP_COMPAT
+/* The current thread leaves its program: it exits, or execs another (tid: its id before). */
+static __always_inline void thread_done(__u32 tid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct thread_state *ts;
 	struct entry_claim *c = NULL;
 	__u64 owner = 0;
 
+	(void)tid; /* task storage knows the thread */
 	ts = claimed_state(task, &owner, &c);
 	if (ts) {
 		count_all_frames(ts);
@@ -223,5 +289,18 @@ static __always_inline void thread_done(void)
 	if (ts)
 		count_all_frames(ts);
 }
+
+#else
+static __always_inline void thread_done(__u32 tid)
+{
+	struct thread_state *ts = bpf_map_lookup_elem(&thread_hash, &tid);
+
+	if (!ts)
+		return;
+	count_all_frames(ts);
+	bpf_map_delete_elem(&thread_hash, &tid);
+}
+
+#endif
 
 #endif /* FSP_THREAD_BPF_H */
