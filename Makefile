@@ -1,7 +1,7 @@
 # fsprobe: observe a running process's feature cache with uprobes, export Prometheus metrics.
 #
 #   make            build fsprobe and the demo targets into $(OUTPUT)/
-#   make test       install packages, build, run unit and real-kernel integration tests (root)
+#   make test       install packages, build, run unit, real-kernel and vmtest tests (root)
 #   make bench      per-lookup cost of the demo target with and without fsprobe (root)
 #   make demo       install, build, run fsprobe on the demo feature store (root)
 #   make install    install fsprobe under $(DESTDIR)$(prefix)
@@ -23,6 +23,9 @@ PKG_CONFIG ?= pkg-config
 DEPS := make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libmicrohttpd-dev libcapstone-dev libcmocka-dev prometheus prometheus-alertmanager bpftrace tmux \
 	curl python3 python3-yaml procps util-linux iproute2 binutils g++ golang-go rustc
+
+# make vmtest boots Debian's own kernels under qemu; only it needs these.
+DEPS_VMTEST := qemu-system-x86 busybox-static cpio debian-archive-keyring
 
 ifeq ($(V),1)
 Q =
@@ -51,15 +54,17 @@ USER_LIBS := -lbpf -lelf -lz -lmicrohttpd -lcapstone -lstdc++
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
 	-Wno-unused-function -Ibpf
 
-# Only these include the BPF skeleton (clang, bpftool); the rest form libfsprobe.a, which the unit
+# Only these include the BPF skeletons (clang, bpftool); the rest form libfsprobe.a, which the unit
 # tests link, so they build and run without a BPF toolchain (make unit-nobpf proves it).
-SKEL_SRCS := user/probe/probe.c
+SKEL_SRCS := user/probe/object.c
 USER_SRCS := $(wildcard $(addsuffix /*.c,$(addprefix user/,$(USER_DIRS))))
 PURE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(filter-out $(SKEL_SRCS),$(USER_SRCS)))
 SKEL_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(SKEL_SRCS))
 LIBFSP    := $(OUTPUT)/libfsprobe.a
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
-SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+# Two objects from one source: fsprobe (the fast path) and fsprobe_compat (-DFSP_COMPAT, for
+# kernels without task storage or BPF atomics, 5.10). The loader picks one by probing the kernel.
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS)) $(OUTPUT)/fsprobe_compat.skel.h
 
 TARGET_CFLAGS := -O2 -g -pthread $(WARNINGS)
 TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet $(OUTPUT)/edge
@@ -68,7 +73,7 @@ TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet $(OUTPUT)/edge
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all deps vmlinux test unit unit-nobpf integration targets bench demo install clean
+.PHONY: all deps deps-vmtest vmtest vmlinux test unit unit-nobpf integration targets bench demo install clean
 all: $(OUTPUT)/fsprobe $(TARGETS)
 
 $(OUTPUT) $(OUTPUT)/tests:
@@ -86,6 +91,11 @@ vmlinux:
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/fsprobe.h $(wildcard bpf/*.bpf.h) bpf/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/fsprobe_compat.bpf.o: bpf/fsprobe.bpf.c bpf/fsprobe.h $(wildcard bpf/*.bpf.h) \
+		bpf/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DFSP_COMPAT -c $< -o $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -119,15 +129,23 @@ $(OUTPUT)/featurestore-cet: $(wildcard uprobes-targets/featurestore/*.[ch]) \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(TARGET_CFLAGS) -fcf-protection=full $(filter %.c,$^) -lm -o $@
 
-# Installs only what is missing, so repeated runs stay fast and offline.
-deps:
-	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+# Installs only what is missing, so repeated runs stay fast and offline (no apt call at all
+# when everything is there).
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "  DEPS     installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEPS))
+
+deps-vmtest:
+	$(call install_missing,$(DEPS) $(DEPS_VMTEST))
 
 include tests/unit/unit.mk
 
@@ -160,9 +178,18 @@ targets: $(OUTPUT)/targets/.built
 integration: all targets
 	$(Q)FSPROBE=$(OUTPUT)/fsprobe OUTPUT=$(OUTPUT) bash tests/run.sh
 
-test: deps
+# Unit tests without the BPF toolchain, real-kernel integration tests on this kernel, then the
+# checks on Debian's 5.10, 6.1 and 6.12 kernels under qemu.
+test: deps-vmtest
 	$(Q)$(MAKE) --no-print-directory unit-nobpf
 	$(Q)$(MAKE) --no-print-directory integration
+	$(Q)OUTPUT=$(OUTPUT) bash tests/vmtest/vmtest.sh $(VMTEST_KERNELS)
+
+# Boots Debian's 5.10, 6.1 and 6.12 kernels under qemu and runs the real-kernel checks in each
+# (tests/vmtest/README.md); VMTEST_KERNELS picks some.
+vmtest: deps-vmtest
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUTPUT=$(OUTPUT) bash tests/vmtest/vmtest.sh $(VMTEST_KERNELS)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -105,6 +105,9 @@ static const struct flag flags[] = {
 	    "always count each lookup at a return probe; by default there\n"
 	    "is none when the binary proves it unneeded (about half the\n"
 	    "cost per lookup)"),
+	STR("bpf-variant", 0, "auto|fast|compat", SEC_TARGET, s.bpf_variant,
+	    "which BPF programs load: auto (the default) picks by what\n"
+	    "the kernel supports (see fsprobe check)"),
 	NUM(K_U32, "thread-slots", 0, "N", SEC_TARGET, s.thread_slots, 0, MAX_THREAD_SLOTS,
 	    "threads whose state the probes find fastest (default 4096,\n"
 	    "400 bytes each, rounded up to a power of two; 0: none);\n"
@@ -274,6 +277,7 @@ static int cmd_run(struct fsp_session *s, const struct options *o, const sigset_
 	if (err)
 		return err;
 	fsp_log_info("observing %s; key %s", s->describe, o->s.key);
+	fsp_log_info("%s", s->bpf_note);
 	fsp_log_info("metrics at http://%s%s", o->listen, o->path);
 	do {
 		sig = sigtimedwait(stop, NULL, &tick);

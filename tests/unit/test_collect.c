@@ -270,7 +270,7 @@ static void test_names_when_sym_idx_moves(void **state)
  * first and retries on the next ones, a bounded number of times (8 refreshes in all today:
  * collect.c's stale_refreshes). Returns the collector after `reads` such reads.
  */
-static struct fsp_collector *unnamed_slot(struct fsp_probe *p, int reads)
+static struct fsp_collector *unnamed_sym_idx(struct fsp_probe *p, int reads)
 {
 	struct fsp_collector *c;
 	struct fsp_snapshot s;
@@ -295,7 +295,7 @@ static struct fsp_collector *unnamed_slot(struct fsp_probe *p, int reads)
 static void test_retry_in_flight(void **state)
 {
 	struct fsp_probe p;
-	struct fsp_collector *c = unnamed_slot(&p, 7);
+	struct fsp_collector *c = unnamed_sym_idx(&p, 7);
 	struct fsp_snapshot s;
 
 	(void)state;
@@ -311,7 +311,7 @@ static void test_retry_in_flight(void **state)
 static void test_retry_gives_up(void **state)
 {
 	struct fsp_probe p;
-	struct fsp_collector *c = unnamed_slot(&p, 8);
+	struct fsp_collector *c = unnamed_sym_idx(&p, 8);
 	struct fsp_snapshot s;
 
 	(void)state;

@@ -177,6 +177,14 @@ static void setup_two_symbols(struct fsp_snapshot *s)
 	s->target_processes = 3;
 }
 
+/* The BPF variant is shown once known, after the build information. */
+static void setup_bpf_variant(struct fsp_snapshot *s)
+{
+	setup_two_symbols(s);
+	s->bpf = (struct fsp_bpf_variant){ .name = "compat", .kernel = "5.10.0-46-amd64",
+					   .missing = "task_storage,atomics" };
+}
+
 /* Overflow counts are part of the ratio: (1 + 10) / (1 + 2 + 10 + 20). */
 static void setup_overflow(struct fsp_snapshot *s)
 {
@@ -294,6 +302,30 @@ static const struct render_case render_cases[] = {
 	  RATIO_HEAD
 	  "featurestore_hit_ratio 0.75\n"
 	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 1) },
+	{ "test_bpf_variant", setup_bpf_variant,
+	  HITS_HEAD
+	  "featurestore_hits_total{symbol=\"alpha\"} 3\n"
+	  "featurestore_hits_total{symbol=\"beta\"} 5\n"
+	  MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"alpha\"} 1\n"
+	  "featurestore_misses_total{symbol=\"beta\"} 0\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0.888888889\n"
+	  "# HELP fsprobe_build_info fsprobe build information.\n"
+	  "# TYPE fsprobe_build_info gauge\n"
+	  "fsprobe_build_info{version=\"9.8.7-test\"} 1\n"
+	  "# HELP fsprobe_bpf_variant The BPF programs fsprobe loaded for this kernel, and the "
+	  "kernel features they do without.\n"
+	  "# TYPE fsprobe_bpf_variant gauge\n"
+	  "fsprobe_bpf_variant{variant=\"compat\",kernel=\"5.10.0-46-amd64\","
+	  "missing=\"task_storage,atomics\"} 1\n"
+	  "# HELP fsprobe_probe_attached 1 when the probe on a function is attached, else 0.\n"
+	  "# TYPE fsprobe_probe_attached gauge\n"
+	  "fsprobe_probe_attached{function=\"cache_lookup\",role=\"lookup\",offset=\"0x1234\","
+	  "placement=\"after endbr64, on push (emulated)\"} 1\n"
+	  "fsprobe_probe_attached{function=\"compute_feature\",role=\"miss\",offset=\"0x5678\","
+	  "placement=\"first byte\"} 0\n"
+	  SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3) },
 };
 /* clang-format on */
 

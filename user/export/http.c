@@ -17,6 +17,7 @@ struct fsp_http {
 	int fd;
 	char path[256];
 	fsp_http_scrape_fn scrape;
+	int last_err; /* the last scrape's error, so a failing scrape logs once */
 	void *ctx;
 	struct fsp_buf body; /* reused: MHD runs handlers on one thread */
 };
@@ -107,6 +108,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		if (err) {
 			n = snprintf(page, sizeof(page), "500 cannot read the BPF maps: %s\n",
 				     strerror(-err));
+			/* Said once per kind of failure, not at every scrape. */
+			if (err != h->last_err)
+				fsp_log_error("scrape failed: cannot read the BPF maps: %s (rerun "
+					      "with --verbose for libbpf's detail)", strerror(-err));
+			h->last_err = err;
 			return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				     "text/plain; charset=utf-8", page, n);
 		}

@@ -181,6 +181,19 @@ int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
 	put_label(out, s->version, strlen(s->version));
 	fsp_buf_printf(out, "} 1\n");
 
+	if (s->bpf.name[0]) {
+		header(out, "fsprobe_bpf_variant", "gauge",
+		       "The BPF programs fsprobe loaded for this kernel, and the kernel features "
+		       "they do without.");
+		fsp_buf_printf(out, "fsprobe_bpf_variant{variant=");
+		put_label(out, s->bpf.name, strlen(s->bpf.name));
+		fsp_buf_printf(out, ",kernel=");
+		put_label(out, s->bpf.kernel, strlen(s->bpf.kernel));
+		fsp_buf_printf(out, ",missing=");
+		put_label(out, s->bpf.missing, strlen(s->bpf.missing));
+		fsp_buf_printf(out, "} 1\n");
+	}
+
 	header(out, "fsprobe_probe_attached", "gauge",
 	       "1 when the probe on a function is attached, else 0.");
 	for (i = 0; i < s->nprobes; i++) {

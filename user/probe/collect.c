@@ -9,8 +9,18 @@
 
 #define BATCH 1024
 
+/* The kernel's "operation not supported" (not in libc's errno.h): 5.10 has no batch reads of
+ * some map types, so those are read an element at a time. */
+#define ENOTSUPP 524
+
+static bool no_batch(int err)
+{
+	return err == ENOTSUPP || err == EOPNOTSUPP || err == EINVAL;
+}
+
 struct fsp_collector {
 	const struct fsp_probe *probe;
+	bool no_batch; /* the kernel has no batch reads of these maps (5.10) */
 	__u32 max_symbols;
 	__u32 key_type;
 	int ncpus;
@@ -84,6 +94,32 @@ static int cmp_sym_idx(const void *a, const void *b, void *arg)
 				   &c->names[*(const __u32 *)b]);
 }
 
+static void learn_name(struct fsp_collector *c, const struct fsp_key *key, __u32 sym_idx)
+{
+	if (sym_idx >= c->max_symbols || c->named[sym_idx])
+		return;
+	c->names[sym_idx] = *key;
+	c->named[sym_idx] = 1;
+	c->order[c->norder++] = sym_idx;
+}
+
+/* Every key of the symbols hash, one at a time: for kernels without batch reads of it. */
+static int names_one_by_one(struct fsp_collector *c, int fd)
+{
+	struct fsp_key key, next;
+	const void *prev = NULL;
+	__u32 sym_idx;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		/* Deleted meanwhile: never happens (entries stay), and then it is just skipped. */
+		if (!bpf_map_lookup_elem(fd, &next, &sym_idx))
+			learn_name(c, &next, sym_idx);
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
 /* Learn the names of the symbol indexes handed out since the last read. */
 static int refresh_names(struct fsp_collector *c)
 {
@@ -94,20 +130,20 @@ static int refresh_names(struct fsp_collector *c)
 
 	do {
 		n = BATCH;
-		err = bpf_map_lookup_batch(fd, token, &out, c->batch_keys, c->batch_vals, &n, &opts);
+		err = c->no_batch ? -ENOTSUPP :
+				    bpf_map_lookup_batch(fd, token, &out, c->batch_keys,
+							 c->batch_vals, &n, &opts);
+		if (err && !token && (c->no_batch || no_batch(errno))) {
+			c->no_batch = true;
+			err = names_one_by_one(c, fd);
+			break;
+		}
 		if (err && errno != ENOENT) {
 			err = -errno;
 			break;
 		}
-		for (i = 0; i < n; i++) {
-			__u32 sym_idx = c->batch_vals[i];
-
-			if (sym_idx >= c->max_symbols || c->named[sym_idx])
-				continue;
-			c->names[sym_idx] = c->batch_keys[i];
-			c->named[sym_idx] = 1;
-			c->order[c->norder++] = sym_idx;
-		}
+		for (i = 0; i < n; i++)
+			learn_name(c, &c->batch_keys[i], c->batch_vals[i]);
 		in = out;
 		token = &in;
 	} while (!err);
@@ -137,10 +173,14 @@ static int read_by_sym_idx(struct fsp_collector *c, int fd, __u32 nidx, void *va
 	int err;
 
 	/* Symbol indexes are dense from 0, so batches walk them in order. */
-	while (done < nidx) {
+	while (done < nidx && !c->no_batch) {
 		n = nidx - done;
 		err = bpf_map_lookup_batch(fd, token, &out, c->batch_idx + done,
 					   (char *)vals + done * size, &n, &opts);
+		if (err && !token && no_batch(errno)) {
+			c->no_batch = true; /* n is not a count then */
+			break;
+		}
 		if (err && errno != ENOENT)
 			return -errno;
 		done += n;
@@ -149,6 +189,9 @@ static int read_by_sym_idx(struct fsp_collector *c, int fd, __u32 nidx, void *va
 		in = out;
 		token = &in;
 	}
+	for (; c->no_batch && done < nidx; done++)
+		if (bpf_map_lookup_elem(fd, &done, (char *)vals + done * size))
+			return -errno;
 	if (bpf_map_lookup_elem(fd, &overflow, (char *)vals + overflow * size))
 		return -errno;
 	return 0;

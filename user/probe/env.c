@@ -34,21 +34,27 @@ static void read_caps(char *missing, size_t len)
 		 has_cap(d, CAP_SYS_PTRACE) ? "" : "CAP_SYS_PTRACE");
 }
 
+bool fsp_env_kernel_ok(const char *release)
+{
+	int major = 0, minor = 0;
+
+	if (sscanf(release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > FSP_ENV_MIN_MAJOR ||
+	       (major == FSP_ENV_MIN_MAJOR && minor >= FSP_ENV_MIN_MINOR);
+}
+
 void fsp_env_read(struct fsp_env *e)
 {
 	struct utsname u;
-	int major = 0, minor = 0;
 
 	memset(e, 0, sizeof(*e));
 	read_caps(e->missing_caps, sizeof(e->missing_caps));
 	e->btf = !access("/sys/kernel/btf/vmlinux", R_OK);
 	e->uprobes = !access("/sys/bus/event_source/devices/uprobe/type", R_OK);
-	if (!uname(&u)) {
+	if (!uname(&u))
 		snprintf(e->release, sizeof(e->release), "%s", u.release);
-		sscanf(u.release, "%d.%d", &major, &minor);
-	}
-	e->kernel_ok = major > FSP_ENV_MIN_MAJOR ||
-		       (major == FSP_ENV_MIN_MAJOR && minor >= FSP_ENV_MIN_MINOR);
+	e->kernel_ok = fsp_env_kernel_ok(e->release);
 }
 
 int fsp_env_check(void)

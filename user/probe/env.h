@@ -18,6 +18,8 @@ struct fsp_env {
 };
 
 void fsp_env_read(struct fsp_env *e);
+/* Whether a kernel release ("5.10.0-46-amd64") is FSP_ENV_MIN_MAJOR.FSP_ENV_MIN_MINOR or later. */
+bool fsp_env_kernel_ok(const char *release);
 /* Privileges and kernel features fsprobe needs; logs the first thing missing, one line. */
 int fsp_env_check(void);
 

@@ -115,3 +115,14 @@ int fsp_kernel_probe(struct fsp_kernel *k)
 	k->lazy = k->variant == FSP_VARIANT_FAST && has[FSP_KF_COPY_TASK];
 	return 0;
 }
+
+int fsp_kernel_choose(struct fsp_kernel *k, int v)
+{
+	if (v < 0 || (enum fsp_variant)v == k->variant)
+		return 0;
+	if (v == FSP_VARIANT_FAST)
+		return -ENOTSUP;
+	k->variant = FSP_VARIANT_COMPAT;
+	k->lazy = false;
+	return 0;
+}

@@ -36,6 +36,11 @@ struct fsp_kernel {
 
 /* Probes the running kernel; needs the privileges to load BPF programs. */
 int fsp_kernel_probe(struct fsp_kernel *k);
+/*
+ * Overrides the probed variant with v (enum fsp_variant), or keeps it for a negative v.
+ * -ENOTSUP when v is fast and the kernel lacks what it needs; compat never counts lazily.
+ */
+int fsp_kernel_choose(struct fsp_kernel *k, int v);
 /* "task_storage", "atomics", ...: the feature's name in logs and labels. */
 const char *fsp_kernel_feature_name(enum fsp_kernel_feature f);
 /* "fast" or "compat". */

@@ -73,12 +73,31 @@ static __u32 log2_up(__u64 n, __u32 lo, __u32 hi)
 	return bits;
 }
 
-int fsp_plan_make(struct fsp_plan *pl, const struct fsp_probe_opts *o)
+/* The startup line that names the programs and what this kernel lacks. */
+static void describe_variant(const struct fsp_kernel *k, char *out, size_t len)
+{
+	char missing[128];
+
+	fsp_kernel_missing(k, missing, sizeof(missing));
+	if (!missing[0])
+		snprintf(out, len, "BPF programs: %s (kernel %s%s)%s",
+			 fsp_kernel_variant_name(k->variant), k->release,
+			 k->variant == FSP_VARIANT_FAST ? "" : ", by --bpf-variant",
+			 k->lazy ? "" : "; every lookup is counted at its return");
+	else
+		snprintf(out, len, "BPF programs: %s (kernel %s lacks %s)%s",
+			 fsp_kernel_variant_name(k->variant), k->release, missing,
+			 k->lazy ? "" : "; every lookup is counted at its return");
+}
+
+int fsp_plan_make(struct fsp_plan *pl, const struct fsp_probe_opts *o, const struct fsp_kernel *k)
 {
 	bool calls = o->mode == FSP_MODE_HIT_MISS; /* --hit/--miss: each call counts, no window */
+	bool want_lazy;
 	int err;
 
 	memset(pl, 0, sizeof(*pl));
+	pl->variant = k->variant;
 	pl->mode = o->mode;
 	err = resolve(o->target, o->lookup, &pl->lookup);
 	if (!err && o->miss)
@@ -98,8 +117,9 @@ int fsp_plan_make(struct fsp_plan *pl, const struct fsp_probe_opts *o)
 	 * lookup's. It halves the probes per lookup; the return value and the lookup's duration
 	 * need the return. Go: a thread's stack pointer says nothing about a goroutine's lookup.
 	 */
-	pl->lazy = o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !pl->go &&
-		   lazy_proven(&pl->lookup, &pl->miss);
+	want_lazy = o->lazy && o->mode == FSP_MODE_MISS_FN && !o->latency && !pl->go;
+	describe_variant(k, pl->variant_note, sizeof(pl->variant_note));
+	pl->lazy = want_lazy && k->lazy && lazy_proven(&pl->lookup, &pl->miss);
 	pl->lookup_ret = !calls && !pl->lazy;
 	pl->miss_entry = o->mode == FSP_MODE_MISS_FN;
 	pl->latency = o->latency && !calls;
@@ -110,6 +130,9 @@ int fsp_plan_make(struct fsp_plan *pl, const struct fsp_probe_opts *o)
 	/* A thread's entry is its tid modulo the table (Go keys state by goroutine instead). */
 	pl->thread_table = !calls && !pl->go && o->thread_slots;
 	pl->thread_bits = pl->thread_table ? log2_up(o->thread_slots, 0, 16) : 0;
+	/* compat keeps every thread in a hash: at least 1024 entries, whatever --thread-slots. */
+	pl->thread_hash_bits = pl->variant == FSP_VARIANT_COMPAT && !calls && !pl->go ?
+				       log2_up(o->thread_slots, 10, 16) : 0;
 	/* Hint buckets (two keys, 96 bytes): two per symbol, so few keys lack one; 24 MiB at most. */
 	pl->hint_bits = log2_up(2ULL * o->max_symbols, 5, 18);
 	return 0;

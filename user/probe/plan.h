@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "fsprobe.h"
+#include "kernel.h"
 #include "place.h"
 #include "resolve.h"
 #include "target.h"
@@ -21,13 +22,18 @@ struct fsp_probe_opts {
 	__u32 thread_slots; /* threads with a state entry found without a helper call */
 	int latency;
 	int lazy; /* --lazy: no return probe where the binary proves it safe */
+	int variant; /* --bpf-variant: enum fsp_variant, or FSP_PROBE_VARIANT_AUTO */
 };
+
+#define FSP_PROBE_VARIANT_AUTO (-1)
 
 /*
  * What to load and attach, decided from the options and the binary before any BPF object is
  * opened: policy here, mechanism in probe.c. Every field is plain data.
  */
 struct fsp_plan {
+	enum fsp_variant variant; /* which BPF object: what the kernel supports */
+	char variant_note[320];   /* "BPF programs: compat (kernel 5.10... lacks ...)", to log */
 	__u32 mode;
 	struct fsp_func lookup, miss;      /* miss.name is "" without --miss */
 	struct fsp_place lookup_at, miss_at;
@@ -40,11 +46,15 @@ struct fsp_plan {
 	bool thread_hooks; /* count a thread's open lookups when it exits or execs */
 	bool thread_table; /* threads find their state in the array, not task storage */
 	__u32 thread_bits; /* log2 of the array's entries */
+	__u32 thread_hash_bits; /* compat: log2 of the thread hash's entries */
 	__u32 hint_bits;   /* log2 of the symbol hint buckets */
 };
 
-/* Resolves the functions, places the probes and decides the rest; logs why on failure. */
-int fsp_plan_make(struct fsp_plan *pl, const struct fsp_probe_opts *o);
+/*
+ * Resolves the functions, places the probes and decides the rest for kernel k; logs why on
+ * failure.
+ */
+int fsp_plan_make(struct fsp_plan *pl, const struct fsp_probe_opts *o, const struct fsp_kernel *k);
 /* Lazy counting did not load on this kernel: count each lookup at its return instead. */
 void fsp_plan_drop_lazy(struct fsp_plan *pl);
 

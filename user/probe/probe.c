@@ -7,9 +7,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "probe.h"
-#include "fsprobe.skel.h"
 #include "log.h"
+#include "object.h"
+#include "probe.h"
 
 #define FSP_MAX_RETS 32
 
@@ -17,7 +17,8 @@
 enum { PROBE_MISS_RET, PROBE_MISS, PROBE_LOOKUP_RET, PROBE_LOOKUP, PROBE__MAX };
 
 struct fsp_probe {
-	struct fsprobe_bpf *skel;
+	struct fsp_object *obj;
+	struct fsp_kernel kernel;
 	struct fsp_plan plan;
 	struct bpf_link *links[PROBE__MAX];
 	struct bpf_link *exit_link;   /* counts an exiting thread's open lookups */
@@ -90,44 +91,56 @@ static int attach(struct fsp_probe *p, int idx, const struct fsp_target *t,
 	return 0;
 }
 
+static void autoload(struct fsp_probe *p, const char *name, bool on)
+{
+	struct bpf_program *prog = fsp_object_prog(p->obj, name);
+
+	if (prog)
+		bpf_program__set_autoload(prog, on);
+}
+
 /* The plan's programs, and only those, are loaded. */
 static void choose_progs(struct fsp_probe *p)
 {
 	const struct fsp_plan *pl = &p->plan;
-	struct fsprobe_bpf *sk = p->skel;
 	bool calls = pl->mode == FSP_MODE_HIT_MISS;
+	const char *ret = pl->go ? "lookup_ret_insn" : "lookup_return";
 
 	memset(p->progs, 0, sizeof(p->progs));
-	p->progs[PROBE_LOOKUP] = calls ? sk->progs.hit_call : sk->progs.lookup_entry;
+	p->progs[PROBE_LOOKUP] = fsp_object_prog(p->obj, calls ? "hit_call" : "lookup_entry");
 	if (calls)
-		p->progs[PROBE_MISS] = sk->progs.miss_call;
+		p->progs[PROBE_MISS] = fsp_object_prog(p->obj, "miss_call");
 	if (pl->lookup_ret)
-		p->progs[PROBE_LOOKUP_RET] = pl->go ? sk->progs.lookup_ret_insn :
-						      sk->progs.lookup_return;
+		p->progs[PROBE_LOOKUP_RET] = fsp_object_prog(p->obj, ret);
 	if (pl->miss_entry)
-		p->progs[PROBE_MISS] = sk->progs.miss_entry;
+		p->progs[PROBE_MISS] = fsp_object_prog(p->obj, "miss_entry");
 	if (pl->miss_ret)
-		p->progs[PROBE_MISS_RET] = sk->progs.miss_return;
-	bpf_program__set_autoload(sk->progs.hit_call, calls);
-	bpf_program__set_autoload(sk->progs.miss_call, calls);
-	bpf_program__set_autoload(sk->progs.lookup_entry, !calls);
-	bpf_program__set_autoload(sk->progs.lookup_return,
-				  p->progs[PROBE_LOOKUP_RET] == sk->progs.lookup_return);
-	bpf_program__set_autoload(sk->progs.lookup_ret_insn,
-				  p->progs[PROBE_LOOKUP_RET] == sk->progs.lookup_ret_insn);
-	bpf_program__set_autoload(sk->progs.settle, pl->lazy);
-	bpf_program__set_autoload(sk->progs.thread_exit, pl->thread_hooks);
-	bpf_program__set_autoload(sk->progs.thread_exec, pl->thread_hooks);
-	bpf_program__set_autoload(sk->progs.miss_entry, pl->miss_entry);
-	bpf_program__set_autoload(sk->progs.miss_return, pl->miss_ret);
+		p->progs[PROBE_MISS_RET] = fsp_object_prog(p->obj, "miss_return");
+	autoload(p, "hit_call", calls);
+	autoload(p, "miss_call", calls);
+	autoload(p, "lookup_entry", !calls);
+	autoload(p, "lookup_return", pl->lookup_ret && !pl->go);
+	autoload(p, "lookup_ret_insn", pl->lookup_ret && pl->go);
+	autoload(p, "settle", pl->lazy);
+	autoload(p, "thread_exit", pl->thread_hooks);
+	autoload(p, "thread_exec", pl->thread_hooks);
+	autoload(p, "miss_entry", pl->miss_entry);
+	autoload(p, "miss_return", pl->miss_ret);
 }
 
+/* Maps the variant lacks are skipped: compat has no hints and no thread table. */
+static int size_map(struct fsp_probe *p, const char *name, __u32 entries)
+{
+	struct bpf_map *m = fsp_object_map(p->obj, name);
+
+	return m ? bpf_map__set_max_entries(m, entries) : 0;
+}
+
+/* The one place the BPF side's settings are set (bpf/fsprobe.h, struct fsp_config). */
 static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 {
+	struct fsp_config *cfg = fsp_object_config(p->obj);
 	const struct fsp_plan *pl = &p->plan;
-	struct fsprobe_bpf *sk = p->skel;
-	/* The one place the BPF side's settings are set (bpf/fsprobe.h, struct fsp_config). */
-	struct fsp_config *cfg = &sk->rodata->cfg;
 	int err;
 
 	cfg->key_prog = o->key;
@@ -142,18 +155,22 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	cfg->thread_table_on = pl->thread_table;
 	cfg->thread_bits = pl->thread_bits;
 	cfg->latency = pl->latency;
-	err = bpf_map__set_max_entries(sk->maps.symbols, o->max_symbols);
+	err = size_map(p, "symbols", o->max_symbols);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.sym_hints, 1U << pl->hint_bits);
+		err = size_map(p, "sym_hints", 1U << pl->hint_bits);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.thread_table, 1U << pl->thread_bits);
+		err = size_map(p, "sym_claims", o->max_symbols);
 	if (!err)
-		err = bpf_map__set_max_entries(sk->maps.counts, o->max_symbols + 1);
+		err = size_map(p, "thread_table", 1U << pl->thread_bits);
+	if (!err)
+		err = size_map(p, "thread_hash", 1U << pl->thread_hash_bits);
+	if (!err)
+		err = size_map(p, "counts", o->max_symbols + 1);
 	if (!err && pl->latency)
-		err = bpf_map__set_max_entries(sk->maps.latencies, o->max_symbols + 1);
+		err = size_map(p, "latencies", o->max_symbols + 1);
 	/* Per-goroutine state only for Go: it is preallocated memory. */
 	if (!err && !pl->go)
-		err = bpf_map__set_max_entries(sk->maps.goroutines, 1);
+		err = size_map(p, "goroutines", 1);
 	if (err)
 		fsp_log_error("cannot size the maps for %u symbols: %s", o->max_symbols,
 			      strerror(-err));
@@ -164,15 +181,16 @@ static int open_and_load(struct fsp_probe *p, const struct fsp_probe_opts *o)
 {
 	int err;
 
-	p->skel = fsprobe_bpf__open();
-	if (!p->skel) {
-		err = -errno;
+	fsp_object_destroy(p->obj);
+	p->obj = NULL;
+	err = fsp_object_open(&p->obj, p->plan.variant);
+	if (err) {
 		fsp_log_error("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
 	choose_progs(p);
 	err = configure(p, o);
-	return err ? err : fsprobe_bpf__load(p->skel);
+	return err ? err : fsp_object_load(p->obj);
 }
 
 int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
@@ -180,36 +198,49 @@ int fsp_probe_open(struct fsp_probe **out, const struct fsp_probe_opts *o)
 	const char *lookup_role = o->mode == FSP_MODE_HIT_MISS ? "hit" : "lookup";
 	const struct fsp_plan *pl;
 	struct fsp_probe *p;
+	char why[128];
 	int err, i;
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	pl = &p->plan;
-	err = fsp_plan_make(&p->plan, o);
+	err = fsp_kernel_probe(&p->kernel);
+	if (err) {
+		fsp_log_error("cannot read the kernel's BTF to probe its BPF features: %s",
+			      strerror(-err));
+		goto free_probe;
+	}
+	err = fsp_kernel_choose(&p->kernel, o->variant);
+	if (err) {
+		fsp_log_error("--bpf-variant fast: kernel %s lacks %s (see fsprobe check)",
+			      p->kernel.release, fsp_kernel_missing(&p->kernel, why, sizeof(why)));
+		goto free_probe;
+	}
+	err = fsp_plan_make(&p->plan, o, &p->kernel);
 	if (err)
 		goto free_probe;
 	err = open_and_load(p, o);
-	/* The settling iterator reads other tasks' memory: kernel 5.18 or later. */
+	/* Probed, lazy counting should load; if this kernel says otherwise, return probes do. */
 	if (err && err != -ENOMEM && pl->lazy) {
 		fsp_log_info("counting each lookup at its return: lazy counting did not load (%s)",
 			     strerror(-err));
-		fsprobe_bpf__destroy(p->skel);
 		fsp_plan_drop_lazy(&p->plan);
 		err = open_and_load(p, o);
 	}
 	if (err) {
-		if (p->skel)
+		if (p->obj)
 			fsp_log_error("cannot load the BPF programs: %s (run with --verbose for the "
 				      "verifier log)", strerror(-err));
 		goto destroy_probe;
 	}
 	if (pl->thread_hooks) {
-		p->exit_link = bpf_program__attach(p->skel->progs.thread_exit);
+		p->exit_link = bpf_program__attach(fsp_object_prog(p->obj, "thread_exit"));
 		if (p->exit_link)
-			p->exec_link = bpf_program__attach(p->skel->progs.thread_exec);
+			p->exec_link = bpf_program__attach(fsp_object_prog(p->obj, "thread_exec"));
 		if (p->exec_link && pl->lazy)
-			p->settle_link = bpf_program__attach_iter(p->skel->progs.settle, NULL);
+			p->settle_link = bpf_program__attach_iter(fsp_object_prog(p->obj, "settle"),
+								  NULL);
 		if (!p->exec_link || (pl->lazy && !p->settle_link)) {
 			err = -errno;
 			fsp_log_error("cannot attach the thread exit and exec tracepoints and task "
@@ -253,7 +284,7 @@ void fsp_probe_destroy(struct fsp_probe *p)
 	bpf_link__destroy(p->settle_link);
 	bpf_link__destroy(p->exit_link);
 	bpf_link__destroy(p->exec_link);
-	fsprobe_bpf__destroy(p->skel);
+	fsp_object_destroy(p->obj);
 	free(p);
 }
 
@@ -277,28 +308,27 @@ int fsp_probe_settle(const struct fsp_probe *p)
 
 int fsp_probe_symbols_fd(const struct fsp_probe *p)
 {
-	return bpf_map__fd(p->skel->maps.symbols);
+	return bpf_map__fd(fsp_object_map(p->obj, "symbols"));
 }
 
 int fsp_probe_counts_fd(const struct fsp_probe *p)
 {
-	return bpf_map__fd(p->skel->maps.counts);
+	return bpf_map__fd(fsp_object_map(p->obj, "counts"));
 }
 
 int fsp_probe_stats_fd(const struct fsp_probe *p)
 {
-	return bpf_map__fd(p->skel->maps.stats);
+	return bpf_map__fd(fsp_object_map(p->obj, "stats"));
 }
 
 int fsp_probe_latency_fd(const struct fsp_probe *p)
 {
-	return bpf_map__fd(p->skel->maps.latencies);
+	return bpf_map__fd(fsp_object_map(p->obj, "latencies"));
 }
 
 __u32 fsp_probe_next_sym_idx(const struct fsp_probe *p)
 {
-	/* bss is mmapped: this reads the live value the BPF side increments. */
-	return __atomic_load_n(&p->skel->bss->next_sym_idx, __ATOMIC_ACQUIRE);
+	return fsp_object_next_sym_idx(p->obj);
 }
 
 size_t fsp_probe_progs(const struct fsp_probe *p, int *fds, const char **names, size_t max)
@@ -332,4 +362,13 @@ size_t fsp_probe_info(const struct fsp_probe *p, struct fsp_probe_info *info, si
 		n++;
 	}
 	return n;
+}
+
+void fsp_probe_variant(const struct fsp_probe *p, struct fsp_bpf_variant *v, const char **note)
+{
+	*note = p->plan.variant_note;
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", fsp_kernel_variant_name(p->plan.variant));
+	snprintf(v->kernel, sizeof(v->kernel), "%s", p->kernel.release);
+	fsp_kernel_missing(&p->kernel, v->missing, sizeof(v->missing));
 }

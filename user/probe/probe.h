@@ -23,6 +23,8 @@ int fsp_probe_latency_fd(const struct fsp_probe *p);
 __u32 fsp_probe_next_sym_idx(const struct fsp_probe *p);
 /* Fds and names of the attached programs, for their run-time statistics. */
 size_t fsp_probe_progs(const struct fsp_probe *p, int *fds, const char **names, size_t max);
+/* The programs loaded (fast or compat), for the metric; note: the startup line saying so. */
+void fsp_probe_variant(const struct fsp_probe *p, struct fsp_bpf_variant *v, const char **note);
 size_t fsp_probe_info(const struct fsp_probe *p, struct fsp_probe_info *info, size_t max);
 
 #endif

@@ -34,6 +34,15 @@ int fsp_session_parse(const struct fsp_session_opts *o, struct fsp_probe_opts *p
 		.lazy = o->lazy,
 		.mode = o->hit ? FSP_MODE_HIT_MISS : o->hit_when ? FSP_MODE_RET : FSP_MODE_MISS_FN,
 	};
+	if (!o->bpf_variant || !strcmp(o->bpf_variant, "auto"))
+		po->variant = FSP_PROBE_VARIANT_AUTO;
+	else if (!strcmp(o->bpf_variant, "fast") || !strcmp(o->bpf_variant, "compat"))
+		po->variant = strcmp(o->bpf_variant, "fast") ? FSP_VARIANT_COMPAT : FSP_VARIANT_FAST;
+	else {
+		fsp_log_error("--bpf-variant: expected auto, fast or compat, got '%s'",
+			      o->bpf_variant);
+		return -EINVAL;
+	}
 	if (fsp_keyspec_parse(o->key, &po->key, &e)) {
 		fsp_log_error("--key '%s': %s at column %d: '%.*s' <-- here", o->key, e.msg, e.column,
 			      e.column - 1, o->key);
@@ -102,6 +111,7 @@ int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o,
 	}
 	s->snap.version = FSP_VERSION;
 	s->snap.nprobes = fsp_probe_info(s->probe, s->snap.probes, FSP_MAX_PROBES);
+	fsp_probe_variant(s->probe, &s->snap.bpf, &s->bpf_note);
 	s->processes = fsp_target_count(&s->target);
 	describe(s, o);
 	return 0;

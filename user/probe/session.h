@@ -23,6 +23,7 @@ struct fsp_session_opts {
 	__u32 thread_slots; /* --thread-slots */
 	int latency;
 	int lazy;
+	const char *bpf_variant; /* --bpf-variant: NULL or "auto", "fast", "compat" */
 };
 
 /* A target with probes attached and a collector reading them. */
@@ -34,6 +35,7 @@ struct fsp_session {
 	struct fsp_symmap symmap;
 	unsigned int processes; /* written by fsp_session_poll, read by scrapes */
 	char describe[320];     /* "pid 42 (featurestore): lookups in F, misses in G" */
+	const char *bpf_note;   /* "BPF programs: fast (kernel ...)", logged once running */
 };
 
 /*

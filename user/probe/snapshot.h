@@ -33,8 +33,16 @@ struct fsp_prog_stats {
 	__u64 recursion_misses; /* runs the kernel skipped because a BPF program was running */
 };
 
+/* Which BPF programs run, and what the kernel lacks for the fast ones (fsprobe check). */
+struct fsp_bpf_variant {
+	char name[16];     /* "fast" or "compat"; "" when not known (no metric then) */
+	char kernel[65];   /* the kernel release */
+	char missing[128]; /* the features the kernel lacks, comma-separated */
+};
+
 struct fsp_snapshot {
 	const char *version;
+	struct fsp_bpf_variant bpf;
 	__u32 key_type;    /* enum fsp_key_type: how to print keys */
 	const struct fsp_symmap *symmap; /* --symbol-map names for integer keys, or NULL */
 	__u32 max_symbols;
