@@ -15,6 +15,7 @@
 #   VMT_CHECK_TIMEOUT  seconds per group (default 60); its processes are killed after it
 #   VMT_REQUESTS       lookups per target thread (default 4000)
 #   VMT_GUEST=1        in the vmtest guest: uprobe_events must be empty, not just free of ours
+#   VMT_VARIANT        --bpf-variant for every fsprobe run (default: fsprobe picks)
 #   VMT_GROUPS         groups to run (default all: pid binary hitwhen field go nolazy detach)
 #   BUSYBOX            on a host: this busybox's applets come first in PATH, so the host runs
 #                      the same tools as the guest (vmtest.sh --host sets it)
@@ -28,7 +29,7 @@ VMT_TMP=${VMT_TMP:-/tmp/vmtest.$$}
 VMT_CHECK_TIMEOUT=${VMT_CHECK_TIMEOUT:-60}
 VMT_REQUESTS=${VMT_REQUESTS:-4000}
 VMT_GROUPS=${VMT_GROUPS:-pid binary hitwhen field go nolazy detach}
-export FSPROBE VMT_BIN VMT_TMP VMT_CHECK_TIMEOUT VMT_REQUESTS VMT_GROUPS
+export FSPROBE VMT_BIN VMT_TMP VMT_CHECK_TIMEOUT VMT_REQUESTS VMT_GROUPS VMT_VARIANT
 LOOKUP=feature_cache_lookup
 MISS=compute_features
 REQ=$VMT_REQUESTS
@@ -135,7 +136,8 @@ fsp_start() {
 	_addr=127.0.0.1:$(free_port)
 	FSP_URL=http://$_addr/metrics
 	FSP_LOG=$T/$_id.log
-	"$FSPROBE" --verbose --web.listen-address "$_addr" "$@" >"$FSP_LOG" 2>&1 &
+	"$FSPROBE" --verbose ${VMT_VARIANT:+--bpf-variant "$VMT_VARIANT"} \
+		--web.listen-address "$_addr" "$@" >"$FSP_LOG" 2>&1 &
 	FSP_PID=$!
 	track "$FSP_PID"
 	n=450
@@ -241,9 +243,22 @@ g_pid() {
 	fs_done || { fail_all "$DONE_WHY" "$N2" "$N3"; return; }
 	scrape "$T/final" || { fail_all "scrape failed" "$N2" "$N3"; return; }
 	same_counts "$N2" "$T/final" "$FS_TALLY"
-	# Lazy counting (no return probe) needs kernel 5.18; before that fsprobe says it falls
-	# back to return probes, and the counts above are still exact.
-	if kernel_at_least 5 18; then
+	# fsprobe names the BPF programs it loaded, and says when it counts at returns: compat on
+	# kernels without task storage or atomics (5.10) or when asked, and no lazy counting
+	# before 5.18 (bpf_copy_from_user_task). Lazy counting means no return probe.
+	line=$(grep -m1 'BPF programs: ' "$FSP_LOG")
+	if [ -n "${VMT_VARIANT:-}" ]; then
+		want=$VMT_VARIANT
+	elif kernel_at_least 5 12; then
+		want=fast
+	else
+		want=compat
+	fi
+	case $line in
+	*"BPF programs: $want "*) pass "variant: $want, and fsprobe says so (${line#*BPF programs: })" ;;
+	*) fail "variant: $want expected" "${line:-no 'BPF programs:' line in the log}" ;;
+	esac
+	if [ "$want" = fast ] && kernel_at_least 5 18; then
 		if grep -q 'counting each lookup at its return' "$FSP_LOG"; then
 			fail "$N3" "kernel $(uname -r) >= 5.18 but fsprobe fell back: $(grep -m1 'counting each lookup at its return' "$FSP_LOG")"
 		elif grep -q "attached $LOOKUP (return)" "$FSP_LOG"; then
@@ -251,10 +266,11 @@ g_pid() {
 		else
 			pass "$N3 counts without a return probe (kernel >= 5.18)"
 		fi
-	elif grep -q 'counting each lookup at its return: lazy counting did not load' "$FSP_LOG"; then
-		pass "$N3 on a kernel before 5.18 falls back to return probes and says so"
+	elif case $line in *"every lookup is counted at its return"*) true ;; *) false ;; esac &&
+		grep -q "attached $LOOKUP (return)" "$FSP_LOG"; then
+		pass "$N3 counts at return probes here ($want programs, kernel $(uname -r)) and says so"
 	else
-		fail "$N3" "kernel $(uname -r) < 5.18, and fsprobe did not say it falls back to return probes"
+		fail "$N3" "expected return probes and the startup line to say so: ${line:-none}"
 	fi
 	stop "$FSP_PID" "$FS_PID"
 }

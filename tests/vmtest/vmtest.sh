@@ -20,10 +20,10 @@
 #   FSP_VMTEST_TIMEOUT    seconds before qemu is killed, per kernel (default 900)
 #   VMT_CHECK_TIMEOUT     seconds per group of checks in the guest (default 90)
 #   VMT_REQUESTS          lookups per target thread in each check (default 4000)
+#   VMT_VARIANT           fsprobe --bpf-variant (fast, compat) in every check; default: auto
 #   VMT_GROUPS            groups of checks to run (default all, see guest-tests.sh)
 
 # Debian packages vmtest needs besides the build's (make deps installs those).
-VMTEST_DEPS="qemu-system-x86 busybox-static cpio debian-archive-keyring"
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -87,7 +87,7 @@ if [ "$host" = 0 ]; then
 fi
 if [ ${#missing[@]} -gt 0 ]; then
 	printf 'vmtest: missing %s\n' "${missing[@]}" >&2
-	die "install the packages in VMTEST_DEPS ($VMTEST_DEPS) and the build's (make deps)"
+	die "missing tools: make vmtest installs them (DEPS_VMTEST in the Makefile)"
 fi
 BUSYBOX=$(command -v busybox)
 # The guest has no libc of its own but fsprobe's: busybox must be the static build.
@@ -146,7 +146,8 @@ if [ "$host" = 1 ]; then
 	t0=$(now)
 	tmp=$(mktemp -d /tmp/fsprobe-vmtest.XXXXXX)
 	env FSPROBE="$FSPROBE" VMT_BIN="$V" VMT_TMP="$tmp" BUSYBOX="$BUSYBOX" \
-		VMT_CHECK_TIMEOUT="$CHECK_TIMEOUT" "$BUSYBOX" sh "$HERE/guest-tests.sh" 2>&1 | tee "$out"
+		VMT_CHECK_TIMEOUT="$CHECK_TIMEOUT" VMT_VARIANT="${VMT_VARIANT:-}" \
+		"$BUSYBOX" sh "$HERE/guest-tests.sh" 2>&1 | tee "$out"
 	rm -rf "$tmp"
 	r=$(sed -n 's/^VMTEST-RESULT //p' "$out" | tail -1)
 	p=$(echo "$r" | sed -n 's/.*passed=\([0-9]*\).*/\1/p')
@@ -197,7 +198,7 @@ for line in "${klines[@]}"; do
 	# It changes nothing in the verifier for root, which bypasses the Spectre checks anyway.
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel "$ACCEL_OPT" -cpu "$CPU" -m 2G -smp 2 \
 		-nographic -no-reboot -nic none -kernel "$vmlinuz" -initrd "$V/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 quiet mitigations=off VMT_CHECK_TIMEOUT=$CHECK_TIMEOUT${VMT_REQUESTS:+ VMT_REQUESTS=$VMT_REQUESTS}${VMT_GROUPS:+ VMT_GROUPS=\"$VMT_GROUPS\"}" \
+		-append "console=ttyS0 panic=-1 quiet mitigations=off VMT_CHECK_TIMEOUT=$CHECK_TIMEOUT${VMT_REQUESTS:+ VMT_REQUESTS=$VMT_REQUESTS}${VMT_GROUPS:+ VMT_GROUPS=\"$VMT_GROUPS\"}${VMT_VARIANT:+ VMT_VARIANT=$VMT_VARIANT}" \
 		</dev/null >"$log" 2>&1 &
 	qpid=$!
 	boot_s=
