@@ -31,16 +31,28 @@
 	"# HELP featurestore_hit_ratio Hits / (hits + misses) over all symbols since fsprobe "     \
 	"attached.\n"                                                                              \
 	"# TYPE featurestore_hit_ratio gauge\n"
-#define BUILD_AND_PROBES                                                                           \
+#define BUILD                                                                                      \
 	"# HELP fsprobe_build_info fsprobe build information.\n"                                   \
 	"# TYPE fsprobe_build_info gauge\n"                                                        \
-	"fsprobe_build_info{version=\"9.8.7-test\"} 1\n"                                           \
+	"fsprobe_build_info{version=\"9.8.7-test\"} 1\n"
+#define BUILD_AND_PROBES BUILD PROBES
+#define PROBES                                                                                     \
 	"# HELP fsprobe_probe_attached 1 when the probe on a function is attached, else 0.\n"      \
 	"# TYPE fsprobe_probe_attached gauge\n"                                                    \
 	"fsprobe_probe_attached{function=\"cache_lookup\",role=\"lookup\",offset=\"0x1234\","      \
 	"placement=\"after endbr64, on push (emulated)\"} 1\n"                                     \
 	"fsprobe_probe_attached{function=\"compute_feature\",role=\"miss\",offset=\"0x5678\","     \
 	"placement=\"first byte\"} 0\n"
+/* setup_two_symbols' series. */
+#define TWO_SYMBOLS                                                                                \
+	HITS_HEAD                                                                                  \
+	"featurestore_hits_total{symbol=\"alpha\"} 3\n"                                            \
+	"featurestore_hits_total{symbol=\"beta\"} 5\n"                                             \
+	MISSES_HEAD                                                                                \
+	"featurestore_misses_total{symbol=\"alpha\"} 1\n"                                          \
+	"featurestore_misses_total{symbol=\"beta\"} 0\n"                                           \
+	RATIO_HEAD                                                                                 \
+	"featurestore_hit_ratio 0.888888889\n"
 /* Self-observation series; arguments are the values, as written. */
 #define SELF(fault, empty, field, trunc, overflow, deep, unwound, outside, nsym, max, up, procs)   \
 	"# HELP fsprobe_key_read_errors_total Lookups not counted because their key could not "    \
@@ -247,14 +259,7 @@ static const struct render_case render_cases[] = {
 	  RATIO_HEAD
 	  BUILD_AND_PROBES SELF(1, 2, 3, 4, 0, 5, 7, 6, 0, 100, 0, 0) },
 	{ "test_two_symbols", setup_two_symbols,
-	  HITS_HEAD
-	  "featurestore_hits_total{symbol=\"alpha\"} 3\n"
-	  "featurestore_hits_total{symbol=\"beta\"} 5\n"
-	  MISSES_HEAD
-	  "featurestore_misses_total{symbol=\"alpha\"} 1\n"
-	  "featurestore_misses_total{symbol=\"beta\"} 0\n"
-	  RATIO_HEAD
-	  "featurestore_hit_ratio 0.888888889\n"
+	  TWO_SYMBOLS
 	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3) },
 	{ "test_overflow", setup_overflow,
 	  HITS_HEAD
@@ -303,29 +308,14 @@ static const struct render_case render_cases[] = {
 	  "featurestore_hit_ratio 0.75\n"
 	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 1) },
 	{ "test_bpf_variant", setup_bpf_variant,
-	  HITS_HEAD
-	  "featurestore_hits_total{symbol=\"alpha\"} 3\n"
-	  "featurestore_hits_total{symbol=\"beta\"} 5\n"
-	  MISSES_HEAD
-	  "featurestore_misses_total{symbol=\"alpha\"} 1\n"
-	  "featurestore_misses_total{symbol=\"beta\"} 0\n"
-	  RATIO_HEAD
-	  "featurestore_hit_ratio 0.888888889\n"
-	  "# HELP fsprobe_build_info fsprobe build information.\n"
-	  "# TYPE fsprobe_build_info gauge\n"
-	  "fsprobe_build_info{version=\"9.8.7-test\"} 1\n"
+	  TWO_SYMBOLS
+	  BUILD
 	  "# HELP fsprobe_bpf_variant The BPF programs fsprobe loaded for this kernel, and the "
 	  "kernel features they do without.\n"
 	  "# TYPE fsprobe_bpf_variant gauge\n"
 	  "fsprobe_bpf_variant{variant=\"compat\",kernel=\"5.10.0-46-amd64\","
 	  "missing=\"task_storage,atomics\"} 1\n"
-	  "# HELP fsprobe_probe_attached 1 when the probe on a function is attached, else 0.\n"
-	  "# TYPE fsprobe_probe_attached gauge\n"
-	  "fsprobe_probe_attached{function=\"cache_lookup\",role=\"lookup\",offset=\"0x1234\","
-	  "placement=\"after endbr64, on push (emulated)\"} 1\n"
-	  "fsprobe_probe_attached{function=\"compute_feature\",role=\"miss\",offset=\"0x5678\","
-	  "placement=\"first byte\"} 0\n"
-	  SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3) },
+	  PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3) },
 };
 /* clang-format on */
 
