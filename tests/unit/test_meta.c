@@ -425,13 +425,148 @@ static void test_read_cgroup(void **state)
 	remove_tmpdir(dir);
 }
 
+/* kubelet's /var/log/containers/<pod>_<namespace>_<container>-<id>.log names. */
+static void test_log_name(void **state)
+{
+	static const struct {
+		const char *file, *pod, *ns, *container;
+	} cases[] = {
+		{ "coredns-5d78c9869d-xk2lp_kube-system_coredns-" CTD_ID ".log",
+		  "coredns-5d78c9869d-xk2lp", "kube-system", "coredns" },
+		{ "kube-proxy-x7b9z_kube-system_kube-proxy-" CTD_ID ".log", "kube-proxy-x7b9z",
+		  "kube-system", "kube-proxy" },
+		/* A static pod is named <manifest>-<node>, and node names hold dots. */
+		{ "etcd-ip-10-0-1-23.ec2.internal_kube-system_etcd-" CTD_ID ".log",
+		  "etcd-ip-10-0-1-23.ec2.internal", "kube-system", "etcd" },
+		{ "checkout-7c9f8d6b5-abcde_shop-prod_istio-proxy-" CTD_ID ".log",
+		  "checkout-7c9f8d6b5-abcde", "shop-prod", "istio-proxy" },
+		{ "web-0_default_a-" CTD_ID ".log", "web-0", "default", "a" },
+		/* No name kubelet makes holds a third '_': the container takes the rest. */
+		{ "p_ns_c_d-" CTD_ID ".log", "p", "ns", "c_d" },
+	};
+	struct fsp_meta_names names;
+	char id[65];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		print_message("%s\n", cases[i].file);
+		memset(id, 'x', sizeof(id));
+		assert_int_equal(fsp_meta_parse_log_name(cases[i].file, &names, id, sizeof(id)), 0);
+		assert_string_equal(names.pod, cases[i].pod);
+		assert_string_equal(names.namespace, cases[i].ns);
+		assert_string_equal(names.container, cases[i].container);
+		assert_string_equal(id, CTD_ID);
+	}
+	assert_int_equal(fsp_meta_parse_log_name(cases[0].file, &names, NULL, 0), 0);
+	assert_string_equal(names.container, "coredns");
+	assert_int_equal(fsp_meta_parse_log_name(cases[0].file, &names, id, 64), -ERANGE);
+}
+
+static void test_log_name_malformed(void **state)
+{
+#define NS63 "n23456789012345678901234567890123456789012345678901234567890123"
+	_Static_assert(sizeof(NS63) == 64, "a 63-character namespace");
+	static const char *const files[] = {
+		"coredns-5d78c9869d-xk2lp_kube-system_coredns-" CTD_ID,
+		"coredns-5d78c9869d-xk2lp_kube-system_coredns-" CTD_ID ".log.20240101-120000",
+		"coredns-5d78c9869d-xk2lp_kube-system_coredns-" CTD_ID ".log.gz",
+		"coredns-5d78c9869d-xk2lp_kube-system_coredns" CTD_ID ".log",
+		"coredns-5d78c9869d-xk2lp_kube-system_coredns-" CTD_ID "0.log",
+		"coredns-5d78c9869d-xk2lp_kube-system_coredns-x" CTD_ID ".log",
+		"coredns-5d78c9869d-xk2lp_kube-system_coredns-"
+		"09D185410C4E25236CC24717F881589BB0978B24EAFD101624E627A4DD8D3439.log",
+		"coredns-5d78c9869d-xk2lp-kube-system_coredns-" CTD_ID ".log",
+		"coredns-5d78c9869d-xk2lp-kube-system-coredns-" CTD_ID ".log",
+		"_kube-system_coredns-" CTD_ID ".log",
+		"coredns__coredns-" CTD_ID ".log",
+		"coredns_kube-system_-" CTD_ID ".log",
+		"p_" NS63 "4_c-" CTD_ID ".log",
+		"-" CTD_ID ".log",
+		"",
+		".",
+		"..",
+	};
+	struct fsp_meta_names names;
+	char id[65];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		print_message("'%s'\n", files[i]);
+		assert_int_equal(fsp_meta_parse_log_name(files[i], &names, id, sizeof(id)),
+				 -EINVAL);
+		assert_string_equal(names.pod, "");
+		assert_string_equal(names.namespace, "");
+		assert_string_equal(names.container, "");
+	}
+	/* The longest namespace fits. */
+	assert_int_equal(
+		fsp_meta_parse_log_name("p_" NS63 "_c-" CTD_ID ".log", &names, id, sizeof(id)), 0);
+	assert_string_equal(names.namespace, NS63);
+#undef NS63
+}
+
+static void link_in(const char *dir, const char *target, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+/* A /var/log/containers as kubelet leaves it: symlinks into /var/log/pods, dangling here. */
+static void test_find_names(void **state)
+{
+	struct fsp_meta_names names;
+	char dir[64];
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	link_in(dir, "/var/log/pods/kube-system_coredns-5d78c9869d-xk2lp_" POD "/coredns/0.log",
+		"coredns-5d78c9869d-xk2lp_kube-system_coredns-" DOCKER_ID ".log");
+	link_in(dir,
+		"/var/log/pods/shop-prod_checkout-7c9f8d6b5-abcde_" CRIO_POD "/istio-proxy/0.log",
+		"checkout-7c9f8d6b5-abcde_shop-prod_istio-proxy-" CTD_ID ".log");
+	write_file(dir, "README", "not a log\n", 10);
+	write_file(dir, "x_y_z-" CTD_ID ".log.1", "", 0);
+	/* A directory with a log file's name is not a log file. */
+	mkdir_in(dir, "wrong_dir_entry-" BARE_ID ".log");
+
+	assert_int_equal(fsp_meta_find_names(dir, CTD_ID, &names), 0);
+	assert_string_equal(names.pod, "checkout-7c9f8d6b5-abcde");
+	assert_string_equal(names.namespace, "shop-prod");
+	assert_string_equal(names.container, "istio-proxy");
+	assert_int_equal(fsp_meta_find_names(dir, DOCKER_ID, &names), 0);
+	assert_string_equal(names.pod, "coredns-5d78c9869d-xk2lp");
+
+	assert_int_equal(fsp_meta_find_names(dir, BARE_ID, &names), -ENOENT);
+	assert_string_equal(names.pod, "");
+	assert_int_equal(fsp_meta_find_names(dir, CRIO_ID, &names), -ENOENT);
+	assert_int_equal(fsp_meta_find_names(dir, "", &names), -EINVAL);
+	assert_int_equal(fsp_meta_find_names(dir,
+					     "09D185410C4E25236CC24717F881589BB0978B24EAFD101"
+					     "624E627A4DD8D3439",
+					     &names),
+			 -EINVAL);
+	remove_tmpdir(dir);
+	assert_int_equal(fsp_meta_find_names(dir, CTD_ID, &names), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cgroup_v2),	    cmocka_unit_test(test_cgroup_relative),
-		cmocka_unit_test(test_cgroup_no_container), cmocka_unit_test(test_cgroup_v1_hybrid),
-		cmocka_unit_test(test_cgroup_rejects),	    cmocka_unit_test(test_cgroup_no_lines),
-		cmocka_unit_test(test_cgroup_long_lines),   cmocka_unit_test(test_read_cgroup),
+		cmocka_unit_test(test_cgroup_v2),
+		cmocka_unit_test(test_cgroup_relative),
+		cmocka_unit_test(test_cgroup_no_container),
+		cmocka_unit_test(test_cgroup_v1_hybrid),
+		cmocka_unit_test(test_cgroup_rejects),
+		cmocka_unit_test(test_cgroup_no_lines),
+		cmocka_unit_test(test_cgroup_long_lines),
+		cmocka_unit_test(test_read_cgroup),
+		cmocka_unit_test(test_log_name),
+		cmocka_unit_test(test_log_name_malformed),
+		cmocka_unit_test(test_find_names),
 	};
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */

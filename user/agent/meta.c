@@ -4,6 +4,7 @@
  * container id and sits below a cgroup kubelet names after the pod uid; kubelet names each
  * container's log file after pod, namespace, container and id. Nothing here asks the API server.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -319,4 +320,86 @@ int fsp_meta_read_cgroup(const char *proc_root, pid_t pid, struct fsp_meta_ids *
 	err = fsp_meta_parse_cgroup(text, ids);
 	free(text);
 	return err;
+}
+
+static int take_name(char *out, size_t size, const char *s, size_t len)
+{
+	if (!len || len >= size)
+		return -EINVAL;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 0;
+}
+
+/*
+ * Pod names (DNS subdomains) hold dashes and dots, namespaces and container names (DNS labels)
+ * dashes, none of them '_': the id is what follows the last '-', the names split at the first
+ * two '_'.
+ */
+int fsp_meta_parse_log_name(const char *filename, struct fsp_meta_names *names, char *id,
+			    size_t idlen)
+{
+	const char *hex, *u1, *u2, *end;
+	size_t len;
+
+	memset(names, 0, sizeof(*names));
+	if (id && idlen)
+		id[0] = '\0';
+	if (id && idlen < ID_LEN + 1)
+		return -ERANGE;
+	if (!filename)
+		return -EINVAL;
+	len = strlen(filename);
+	if (len < ID_LEN + strlen("a_b_c-.log") || !ends(filename, len, ".log"))
+		return -EINVAL;
+	hex = filename + len - strlen(".log") - ID_LEN;
+	if (!is_hex(hex, ID_LEN) || hex[-1] != '-')
+		return -EINVAL;
+	end = hex - 1;
+	u1 = memchr(filename, '_', end - filename);
+	u2 = u1 ? memchr(u1 + 1, '_', end - u1 - 1) : NULL;
+	if (!u2 || take_name(names->pod, sizeof(names->pod), filename, u1 - filename) ||
+	    take_name(names->namespace, sizeof(names->namespace), u1 + 1, u2 - u1 - 1) ||
+	    take_name(names->container, sizeof(names->container), u2 + 1, end - u2 - 1)) {
+		memset(names, 0, sizeof(*names));
+		return -EINVAL;
+	}
+	if (id) {
+		memcpy(id, hex, ID_LEN);
+		id[ID_LEN] = '\0';
+	}
+	return 0;
+}
+
+int fsp_meta_find_names(const char *dir, const char *container_id, struct fsp_meta_names *names)
+{
+	char id[ID_LEN + 1];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *d;
+
+	memset(names, 0, sizeof(*names));
+	if (!dir || !container_id || strlen(container_id) != ID_LEN ||
+	    !is_hex(container_id, ID_LEN))
+		return -EINVAL;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	/*
+	 * The name alone: entries are symlinks into /var/log/pods, and one whose target is gone
+	 * (rotated, or the dir mounted without /var/log/pods) still names its container.
+	 */
+	while ((de = readdir(d))) {
+		if (de->d_type == DT_DIR)
+			continue;
+		if (!fsp_meta_parse_log_name(de->d_name, names, id, sizeof(id)) &&
+		    !strcmp(id, container_id)) {
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	if (ret)
+		memset(names, 0, sizeof(*names));
+	return ret;
 }

@@ -29,4 +29,24 @@ int fsp_meta_parse_cgroup(const char *text, struct fsp_meta_ids *ids);
    NULL means "/proc"); a negative errno when it cannot be read (-ENOENT: the process is gone). */
 int fsp_meta_read_cgroup(const char *proc_root, pid_t pid, struct fsp_meta_ids *ids);
 
+struct fsp_meta_names {
+	char namespace[64];
+	char pod[254];
+	char container[254];
+};
+
+/*
+ * Parses a kubelet /var/log/containers file name, "<pod>_<namespace>_<container>-<id>.log"
+ * with a 64 lowercase hex id, into names and, when id is not NULL, the id (idlen >= 65, else
+ * -ERANGE). -EINVAL when the name is not of that shape or a part does not fit.
+ */
+int fsp_meta_parse_log_name(const char *filename, struct fsp_meta_names *names, char *id,
+			    size_t idlen);
+/*
+ * The names of container_id, from the file names in dir (kubelet's /var/log/containers; entries
+ * are symlinks and are not followed). -ENOENT when none matches (or dir is missing), -EINVAL for
+ * an id that is not 64 lowercase hex, another negative errno when dir cannot be read.
+ */
+int fsp_meta_find_names(const char *dir, const char *container_id, struct fsp_meta_names *names);
+
 #endif
