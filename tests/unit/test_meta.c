@@ -553,6 +553,68 @@ static void test_find_names(void **state)
 	assert_int_equal(fsp_meta_find_names(dir, CTD_ID, &names), -ENOENT);
 }
 
+/* A fake /proc root with PID/root/etc/hostname as the runtime bind-mounts it. */
+static void test_read_hostname(void **state)
+{
+	char dir[64], path[PATH_MAX], out[65];
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	mkdir_in(dir, "77");
+	mkdir_in(dir, "77/root");
+	mkdir_in(dir, "77/root/etc");
+
+	write_file(dir, "77/root/etc/hostname", "checkout-7c9f8d6b5-abcde\n", 25);
+	assert_int_equal(fsp_meta_read_hostname(dir, 77, out, sizeof(out)), 0);
+	assert_string_equal(out, "checkout-7c9f8d6b5-abcde");
+	/* Exactly fits, then one short. */
+	assert_int_equal(fsp_meta_read_hostname(dir, 77, out, 25), 0);
+	assert_int_equal(fsp_meta_read_hostname(dir, 77, out, 24), -ERANGE);
+	assert_string_equal(out, "");
+
+	write_file(dir, "77/root/etc/hostname", "web-0 \r\nsecond line\n", 20);
+	assert_int_equal(fsp_meta_read_hostname(dir, 77, out, sizeof(out)), 0);
+	assert_string_equal(out, "web-0");
+	write_file(dir, "77/root/etc/hostname", "web-0", 5);
+	assert_int_equal(fsp_meta_read_hostname(dir, 77, out, sizeof(out)), 0);
+	assert_string_equal(out, "web-0");
+
+	write_file(dir, "77/root/etc/hostname", "", 0);
+	assert_int_equal(fsp_meta_read_hostname(dir, 77, out, sizeof(out)), -EINVAL);
+	write_file(dir, "77/root/etc/hostname", "root:x:0:0:root:/root:/bin/bash\n", 32);
+	assert_int_equal(fsp_meta_read_hostname(dir, 77, out, sizeof(out)), -EINVAL);
+
+	/* The container owns its /etc: no symlink in it is followed, no FIFO blocks us. */
+	snprintf(path, sizeof(path), "%s/77/root/etc/hostname", dir);
+	assert_int_equal(unlink(path), 0);
+	link_in(dir, "/etc/hostname", "77/root/etc/hostname");
+	assert_int_equal(fsp_meta_read_hostname(dir, 77, out, sizeof(out)), -ELOOP);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(fsp_meta_read_hostname(dir, 77, out, sizeof(out)), -EINVAL);
+
+	mkdir_in(dir, "78");
+	mkdir_in(dir, "78/root");
+	link_in(dir, "/etc", "78/root/etc");
+	assert_true(fsp_meta_read_hostname(dir, 78, out, sizeof(out)) < 0);
+
+	assert_int_equal(fsp_meta_read_hostname(dir, 79, out, sizeof(out)), -ENOENT);
+	remove_tmpdir(dir);
+
+	/* This process through the real /proc/PID/root: the same as reading /etc/hostname. */
+	if (fsp_meta_read_hostname(NULL, getpid(), out, sizeof(out)) == 0) {
+		FILE *f = fopen("/etc/hostname", "r");
+		char want[256] = "";
+
+		assert_non_null(f);
+		assert_non_null(fgets(want, sizeof(want), f));
+		fclose(f);
+		want[strcspn(want, " \t\r\n")] = '\0';
+		assert_string_equal(out, want);
+	}
+	assert_int_equal(fsp_meta_read_hostname(NULL, -1, out, sizeof(out)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_log_name),
 		cmocka_unit_test(test_log_name_malformed),
 		cmocka_unit_test(test_find_names),
+		cmocka_unit_test(test_read_hostname),
 	};
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "meta.h"
 
 #define ID_LEN	 64
@@ -402,4 +403,76 @@ int fsp_meta_find_names(const char *dir, const char *container_id, struct fsp_me
 	if (ret)
 		memset(names, 0, sizeof(*names));
 	return ret;
+}
+
+/* RFC 1123 host names, which is what a runtime writes; anything else is not its file. */
+static bool is_hostname(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len || len > HOST_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '.'))
+			return false;
+	return true;
+}
+
+/*
+ * Why a file and not the UTS namespace: setns() into the process's UTS namespace would change
+ * fsprobe's own (in a forked child, to leave the exporter's threads alone, per process) and needs
+ * CAP_SYS_ADMIN; the file needs only what reading /proc/PID/root needs, and tests can fake it.
+ * The container owns its /etc, so no symlink in it is followed (one could point at a host file
+ * from fsprobe's root) and only a regular file is read (O_NONBLOCK: a FIFO must not block us).
+ */
+int fsp_meta_read_hostname(const char *proc_root, pid_t pid, char *out, size_t len)
+{
+	char path[PATH_MAX], buf[256];
+	int root, etc, fd, n, err = 0;
+	struct stat st;
+	ssize_t got;
+	size_t end;
+
+	if (len)
+		out[0] = '\0';
+	if (pid <= 0)
+		return -EINVAL;
+	n = snprintf(path, sizeof(path), "%s/%d/root", proc_root ? proc_root : PROC_ROOT, pid);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	etc = openat(root, "etc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	err = etc < 0 ? -errno : 0;
+	close(root);
+	if (err)
+		return err;
+	fd = openat(etc, "hostname", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	err = fd < 0 ? -errno : 0;
+	close(etc);
+	if (err)
+		return err;
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	got = err ? 0 : read(fd, buf, sizeof(buf) - 1);
+	if (!err && got < 0)
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	buf[got] = '\0';
+	end = strcspn(buf, "\n");
+	while (end && (buf[end - 1] == ' ' || buf[end - 1] == '\t' || buf[end - 1] == '\r'))
+		end--;
+	if (!is_hostname(buf, end))
+		return -EINVAL;
+	if (end >= len)
+		return -ERANGE;
+	memcpy(out, buf, end);
+	out[end] = '\0';
+	return 0;
 }

@@ -49,4 +49,15 @@ int fsp_meta_parse_log_name(const char *filename, struct fsp_meta_names *names, 
  */
 int fsp_meta_find_names(const char *dir, const char *container_id, struct fsp_meta_names *names);
 
+/*
+ * The pod-name fallback: the first line of proc_root/PID/root/etc/hostname, the file the runtime
+ * writes from the pod sandbox's hostname and bind-mounts into every container of the pod. Read
+ * through the process's root, so fsprobe changes no namespace of its own (meta.c says why not
+ * setns). A pod's hostname is its name, except spec.hostname, hostNetwork (the node's name) and
+ * names longer than 63 (cut); for a process in no container it is the node's name, so call it
+ * only when the cgroup named a container. -ERANGE when out is too small, -EINVAL when the
+ * file holds no hostname.
+ */
+int fsp_meta_read_hostname(const char *proc_root, pid_t pid, char *out, size_t len);
+
 #endif
