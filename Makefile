@@ -47,7 +47,7 @@ CFLAGS    ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Werror
 # user/ in the order a lookup travels: what was asked (spec), where to probe (target), load,
 # attach and read (probe), the text format and HTTP (export), the terminal commands (term).
-USER_DIRS := lib spec target probe export term
+USER_DIRS := lib spec target probe export term agent
 USER_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DFSP_VERSION='"$(VERSION)"' \
 	-MMD -MP -I$(OUTPUT) -Ibpf $(addprefix -Iuser/,$(USER_DIRS))
 USER_LIBS := -lbpf -lelf -lz -lmicrohttpd -lcapstone -lstdc++
