@@ -78,6 +78,19 @@ expect "kernel without BTF" 1 "no BTF.*CONFIG_DEBUG_INFO_BTF" \
 expect "kernel without uprobes" 1 "no uprobe support.*CONFIG_UPROBE_EVENTS" \
 	unshare -m bash -c "mount -t tmpfs none /sys/bus/event_source/devices/uprobe && exec $FSPROBE --pid $FS_PID ${F[*]}"
 
+# fsprobe check: what this kernel supports, and whether fsprobe can run; its exit says which.
+"$FSPROBE" check >"$TMP/check" 2>&1
+status=$?
+check "check: exits 0 on this kernel" test "$status" = 0
+check "check: names the programs that load here (fast)" grep -q '^BPF programs: fast' "$TMP/check"
+check "check: lists each probed feature" grep -q '^  copy_from_user_task *yes' "$TMP/check"
+unshare -m bash -c "mount -t tmpfs none /sys/kernel/btf && exec $FSPROBE check" >"$TMP/check" 2>&1
+status=$?
+check "check: without BTF exits 1 and says why" bash -c \
+	"test $status = 1 && grep -q 'cannot run here: the kernel has no BTF' $TMP/check"
+expect "--bpf-variant takes auto, fast or compat" 2 "--bpf-variant: expected auto, fast or compat" \
+	"$FSPROBE" --pid "$FS_PID" "${F[@]}" --bpf-variant turbo
+
 "$FSPROBE" --help >"$TMP/help" 2>&1
 check "--help exits 0 and documents the key grammar" grep -q 'field(KEY' "$TMP/help"
 check "--version" bash -c "$FSPROBE --version | grep -q '^fsprobe [0-9]'"

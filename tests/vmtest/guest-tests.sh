@@ -258,6 +258,14 @@ g_pid() {
 	*"BPF programs: $want "*) pass "variant: $want, and fsprobe says so (${line#*BPF programs: })" ;;
 	*) fail "variant: $want expected" "${line:-no 'BPF programs:' line in the log}" ;;
 	esac
+	# fsprobe check says the same before anything is attached (with no override to follow).
+	if [ -z "${VMT_VARIANT:-}" ]; then
+		if "$FSPROBE" check >"$T/check" 2>&1 && grep -q "^BPF programs: $want" "$T/check"; then
+			pass "check: exits 0 and names the $want programs"
+		else
+			fail "check: exits 0 and names the $want programs" "$(tr '\n' '|' <"$T/check")"
+		fi
+	fi
 	if [ "$want" = fast ] && kernel_at_least 5 18; then
 		if grep -q 'counting each lookup at its return' "$FSP_LOG"; then
 			fail "$N3" "kernel $(uname -r) >= 5.18 but fsprobe fell back: $(grep -m1 'counting each lookup at its return' "$FSP_LOG")"
