@@ -47,10 +47,10 @@ const volatile struct fsp_config cfg = {
  */
 __u32 next_sym_idx = 0;
 
-/* sym_idx -> counts; sym_idx cfg.max_symbols is the overflow series. */
+/* sym_idx -> counts; then the reserved overflow and unreadable indexes (fsprobe.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2); /* resized to cfg.max_symbols + 1 by the loader */
+	__uint(max_entries, 3); /* resized to cfg.max_symbols + FSP_SYM_IDX_RESERVED by the loader */
 	__type(key, __u32);
 	__type(value, struct fsp_counts);
 } counts SEC(".maps");
@@ -132,18 +132,14 @@ int BPF_KPROBE(lookup_entry)
 	struct thread_state *ts;
 	__u64 sp = PT_REGS_SP(ctx);
 	struct frame *f;
-	long sym_idx;
-	__u32 d;
+	__u32 sym_idx, d;
 
 	ts = state_of(ctx, true);
 	if (!ts) {
 		stat_inc(FSP_STAT_DEPTH);
 		return 0;
 	}
-	/*
-	 * A key that cannot be read still gets a frame, with no sym_idx: its miss and its return
-	 * must not land on another lookup's frame. Counting it is a no-op (no such sym_idx).
-	 */
+	/* A key that cannot be read still gets a frame, counted under its reserved index. */
 	sym_idx = key_sym_idx(ctx, ts);
 	/* Go stacks move when they grow: no stack-pointer reasoning for goroutines. */
 	if (!cfg.key_prog.go_abi)
@@ -155,7 +151,7 @@ int BPF_KPROBE(lookup_entry)
 	}
 	f = &ts->frames[d];
 	f->sp = sp;
-	f->sym_idx = sym_idx < 0 ? FSP_NO_SYM_IDX : sym_idx;
+	f->sym_idx = sym_idx;
 	f->missed = 0;
 	f->miss_at = 0;
 	f->start = cfg.latency ? bpf_ktime_get_ns() : 0;
@@ -301,19 +297,13 @@ int BPF_PROG(thread_exec, struct task_struct *task, pid_t old_pid)
 SEC("uprobe")
 int BPF_KPROBE(hit_call)
 {
-	long sym_idx = key_sym_idx(ctx, NULL);
-
-	if (sym_idx >= 0)
-		count(sym_idx, 0);
+	count(key_sym_idx(ctx, NULL), 0);
 	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(miss_call)
 {
-	long sym_idx = key_sym_idx(ctx, NULL);
-
-	if (sym_idx >= 0)
-		count(sym_idx, 1);
+	count(key_sym_idx(ctx, NULL), 1);
 	return 0;
 }

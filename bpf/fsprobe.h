@@ -11,8 +11,14 @@
 #define FSP_MAX_OPS   4
 /* Nested lookups (recursion) tracked per thread. */
 #define FSP_MAX_DEPTH 8
-/* The sym_idx (symbol index) of a lookup whose key could not be read: counts nowhere. */
+/* No sym_idx (symbol index): an empty hint, a frame pushed before its key was read. */
 #define FSP_NO_SYM_IDX 0xffffffffu
+/*
+ * Past the symbols, counts and latencies hold two reserved indexes: max_symbols counts new
+ * symbols past --max-symbols (symbol="__overflow__"), max_symbols + 1 lookups whose key could
+ * not be read (symbol="__unreadable__"). An empty key is a symbol like any other: "".
+ */
+#define FSP_SYM_IDX_RESERVED 2
 /* Integer arguments reachable by argN under the System V x86-64 ABI. */
 #define FSP_MAX_ARGS  6
 

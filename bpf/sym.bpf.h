@@ -188,23 +188,46 @@ static __always_inline void hint_learn(struct hint_bucket *b, const __u64 *w, __
 	__atomic_exchange_n(&h->seq, seq + 2, __ATOMIC_SEQ_CST);
 }
 
-/* Whether a key read failed, counted by reason. */
-static __always_inline bool key_unread(int res)
+enum key_read { KEY_READ, KEY_EMPTY, KEY_UNREADABLE };
+
+/*
+ * How a key read ended, its reason counted in stats. Every lookup is counted all the same, as
+ * the SLO totals need: an empty key (or a field() the key lacks) as the symbol "", a key that
+ * cannot be read under the reserved index cfg.max_symbols + 1.
+ */
+static __always_inline enum key_read key_read_result(int res)
 {
 	switch (res) {
 	case FSP_KEY_OK:
 	case FSP_KEY_OK_CUT:
-		return false;
+		return KEY_READ;
 	case FSP_KEY_FAULT:
 		stat_inc(FSP_STAT_READ_FAULT);
-		break;
+		return KEY_UNREADABLE;
 	case FSP_KEY_NO_FIELD:
 		stat_inc(FSP_STAT_FIELD_MISSING);
-		break;
+		return KEY_EMPTY;
 	default:
 		stat_inc(FSP_STAT_READ_EMPTY);
+		return KEY_EMPTY;
 	}
-	return true;
+}
+
+/* The empty symbol's sym_idx: the all-zero key, which never takes a hint (an empty one is zero). */
+static __noinline __u32 sym_idx_empty(void)
+{
+	struct fsp_key key __attribute__((aligned(8))) = {};
+
+	return sym_insert(&key);
+}
+
+/* The sym_idx for a key that was not read, or FSP_NO_SYM_IDX for one that was. */
+static __always_inline __u32 sym_idx_unread(int res)
+{
+	enum key_read r = key_read_result(res);
+
+	return r == KEY_READ ? FSP_NO_SYM_IDX : r == KEY_EMPTY ? sym_idx_empty() :
+							    cfg.max_symbols + 1;
 }
 
 /*
@@ -228,16 +251,17 @@ static __noinline __u32 sym_learn_fast(const __u64 *w, struct hint_bucket *b)
 #endif
 
 /*
- * A key too long for the hot path, or field(): the symbol hash only. -1: not counted. ts: the
- * thread's state (or NULL), told whether this key was long, so that a thread whose keys are
- * long skips the short read next time.
+ * A key too long for the hot path, or field(): the symbol hash only. ts: the thread's state (or
+ * NULL), told whether this key was long, so that a thread whose keys are long skips the short
+ * read next time.
  */
-static __noinline long key_sym_idx_slow(struct pt_regs *ctx, struct thread_state *ts)
+static __noinline __u32 key_sym_idx_slow(struct pt_regs *ctx, struct thread_state *ts)
 {
 	struct fsp_key key __attribute__((aligned(8))) = {};
 	/* field()'s whole key; zeroed: bytes() adds no NUL */
 	char raw[FSP_RAW_MAX] __attribute__((aligned(8))) = {};
 	__u64 *w = (__u64 *)key.data;
+	__u32 unread;
 	int res;
 
 	if (cfg.key_prog.type == FSP_KEY_CSTR && !cfg.key_prog.field_on) {
@@ -250,8 +274,9 @@ static __noinline long key_sym_idx_slow(struct pt_regs *ctx, struct thread_state
 	} else {
 		res = fsp_read_key(ctx, &cfg.key_prog, key.data, FSP_KEY_MAX, raw);
 	}
-	if (key_unread(res))
-		return -1;
+	unread = sym_idx_unread(res);
+	if (unread != FSP_NO_SYM_IDX)
+		return unread;
 	if (res == FSP_KEY_OK_CUT)
 		stat_inc(FSP_STAT_TRUNCATED);
 	/* Long: past the fast path's FSP_FAST_MAX - 1 bytes (a C string also needs its NUL). */
@@ -262,19 +287,19 @@ static __noinline long key_sym_idx_slow(struct pt_regs *ctx, struct thread_state
 }
 
 /*
- * The key's sym_idx, or -1 (counted in stats) when the key cannot be read. The hot path reads
+ * The key's sym_idx; one that cannot be read counts as sym_idx_unread says. The hot path reads
  * the key onto the stack and finds its sym_idx through a hint: no map call. A subprogram of its
  * own, under 64 bytes of stack: past that the kernel moves a program's stack to per-CPU memory,
  * where user-copy hardening makes each read of user memory cost about 20 ns more.
  */
 #ifdef FSP_COMPAT
 /* The compat programs have no hints (they take compare-and-swap): every key asks the hash. */
-static __noinline long key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
+static __noinline __u32 key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
 {
 	return key_sym_idx_slow(ctx, ts);
 }
 #else
-static __noinline long key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
+static __noinline __u32 key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
 {
 	__u64 w[FAST_WORDS] = {};
 	struct hint_bucket *b;
@@ -286,8 +311,8 @@ static __noinline long key_sym_idx(struct pt_regs *ctx, struct thread_state *ts)
 	res = fsp_read_key(ctx, &cfg.key_prog, (char *)w, FSP_FAST_MAX, NULL);
 	if (res == FSP_KEY_LONG)
 		return key_sym_idx_slow(ctx, ts);
-	if (key_unread(res))
-		return -1;
+	if (res != FSP_KEY_OK && res != FSP_KEY_OK_CUT)
+		return sym_idx_unread(res);
 	idx = key_hash(w);
 	b = bpf_map_lookup_elem(&sym_hints, &idx);
 	sym_idx = sym_hinted(b, w);

@@ -118,6 +118,7 @@ per_symbol() {
 	awk '
 	/^featurestore_(hits|misses)_total\{symbol="/ {
 		s = $0; sub(/^[^"]*"/, "", s); sub(/"\} [0-9]+$/, "", s)
+		if (s == "") s = "\"\""  # the empty key, as tallies write it
 		if ($0 ~ /^featurestore_hits/) h[s] = $NF; else m[s] = $NF
 		seen[s] = 1
 	}

@@ -27,11 +27,17 @@ run() {
 
 run tail "tail call into the miss function: misses counted" tail
 run taillat "tail call with --latency" tail --latency
-run empty "unreadable (empty) keys do not take other lookups' misses" empty
+run empty "empty keys count as the symbol \"\" and do not take other lookups' misses" empty
 check "... and are counted as empty keys (1000)" \
 	grep -qx 'fsprobe_key_read_errors_total{reason="empty"} 1000' "$TMP/empty.m"
+run fault "keys that cannot be read count under __unreadable__, in the totals too" fault
+check "... and as read faults (1000)" \
+	grep -qx 'fsprobe_key_read_errors_total{reason="fault"} 1000' "$TMP/fault.m"
+check "... and the hit ratio covers them (1000 hits of 3000 lookups)" \
+	grep -qx 'featurestore_hit_ratio 0.333333333' "$TMP/fault.m"
 run idle "a worker idle below its last lookup: every lookup counted" idle --no-lazy
-run emptylazy "unreadable keys with --lazy" empty --lazy
+run emptylazy "empty keys with --lazy" empty --lazy
+run faultlazy "unreadable keys with --lazy" fault --lazy
 run idlelazy "a worker idle below its last lookup, with --lazy: settled by its return slot" idle --lazy
 check "--lazy was proven safe for edge_lookup2/edge_compute2 (no return probe)" \
 	bash -c "! grep -q 'counting each lookup at its return' '$TMP/idlelazy.fsp.log'"

@@ -97,10 +97,11 @@ static void probe_open(struct fsp_probe *p, __u32 max_symbols)
 	}
 	assert_true(p->symbols_fd >= 0);
 	p->counts_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "counts", sizeof(__u32),
-				      sizeof(struct fsp_counts), max_symbols + 1, NULL);
+				      sizeof(struct fsp_counts), max_symbols + FSP_SYM_IDX_RESERVED, NULL);
 	assert_true(p->counts_fd >= 0);
 	p->latency_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "latencies", sizeof(__u32),
-				       sizeof(struct fsp_latency), max_symbols + 1, NULL);
+				       sizeof(struct fsp_latency), max_symbols + FSP_SYM_IDX_RESERVED,
+				       NULL);
 	assert_true(p->latency_fd >= 0);
 	p->stats_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "stats", sizeof(__u32),
 				     sizeof(__u64), FSP_STAT__MAX, NULL);
@@ -201,6 +202,7 @@ static void test_read(void **state)
 	set_counts(&p, 1, 7, 2);
 	set_counts(&p, 2, 0, 3);
 	set_counts(&p, 8, 11, 13); /* overflow */
+	set_counts(&p, 9, 17, 19); /* unreadable keys */
 	for (i = 0; i < FSP_STAT__MAX; i++)
 		set_stat(&p, i, 100 + i);
 	assert_int_equal(fsp_collect_open(&c, &p, 8, FSP_KEY_CSTR, 0), 0);
@@ -214,6 +216,8 @@ static void test_read(void **state)
 	assert_symbol(&s, 2, key("gamma"), 5, 1);
 	assert_int_equal(s.overflow.hits, 11);
 	assert_int_equal(s.overflow.misses, 13);
+	assert_int_equal(s.unreadable.hits, 17);
+	assert_int_equal(s.unreadable.misses, 19);
 	for (i = 0; i < FSP_STAT__MAX; i++)
 		assert_int_equal(s.stats[i], 100 + i);
 	assert_int_equal(s.key_type, FSP_KEY_CSTR);

@@ -55,8 +55,8 @@
 	"featurestore_hit_ratio 0.888888889\n"
 /* Self-observation series; arguments are the values, as written. */
 #define SELF(fault, empty, field, trunc, overflow, deep, unwound, outside, nsym, max, up, procs)   \
-	"# HELP fsprobe_key_read_errors_total Lookups not counted because their key could not "    \
-	"be read, by reason.\n"                                                                    \
+	"# HELP fsprobe_key_read_errors_total Lookups whose key could not be read, by reason "     \
+	"(counted under symbol=\"__unreadable__\", or \"\" when empty).\n"                          \
 	"# TYPE fsprobe_key_read_errors_total counter\n"                                           \
 	"fsprobe_key_read_errors_total{reason=\"fault\"} " #fault "\n"                             \
 	"fsprobe_key_read_errors_total{reason=\"empty\"} " #empty "\n"                             \
@@ -197,6 +197,13 @@ static void setup_bpf_variant(struct fsp_snapshot *s)
 					   .missing = "task_storage,atomics" };
 }
 
+/* Lookups whose key could not be read: their own series, and in the ratio (10 / 12). */
+static void setup_unreadable(struct fsp_snapshot *s)
+{
+	setup_two_symbols(s);
+	s->unreadable = (struct fsp_counts){ .hits = 2, .misses = 1 };
+}
+
 /* Overflow counts are part of the ratio: (1 + 10) / (1 + 2 + 10 + 20). */
 static void setup_overflow(struct fsp_snapshot *s)
 {
@@ -307,6 +314,18 @@ static const struct render_case render_cases[] = {
 	  RATIO_HEAD
 	  "featurestore_hit_ratio 0.75\n"
 	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 1) },
+	{ "test_unreadable", setup_unreadable,
+	  HITS_HEAD
+	  "featurestore_hits_total{symbol=\"alpha\"} 3\n"
+	  "featurestore_hits_total{symbol=\"beta\"} 5\n"
+	  "featurestore_hits_total{symbol=\"__unreadable__\"} 2\n"
+	  MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"alpha\"} 1\n"
+	  "featurestore_misses_total{symbol=\"beta\"} 0\n"
+	  "featurestore_misses_total{symbol=\"__unreadable__\"} 1\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0.833333333\n"
+	  BUILD_AND_PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3) },
 	{ "test_bpf_variant", setup_bpf_variant,
 	  TWO_SYMBOLS
 	  BUILD

@@ -118,6 +118,7 @@ static void test_inner_nul(void **state)
 		{ "ab\0\0\0", 5, "ab" },
 		{ "__overflow__\0x", 14, "__overflow__\\x00x" }, /* not the overflow series */
 		{ "__overflow__", 12, "\\x5f_overflow__" },
+		{ "__unreadable__", 14, "\\x5f_unreadable__" }, /* a key, not the reserved series */
 	};
 	struct fsp_key key;
 	char what[32];

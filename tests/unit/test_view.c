@@ -77,6 +77,7 @@
 	"  \"overflow\": {\"hits\": 4, \"misses\": 6, \"lookups\": 10, \"hit_ratio\": "            \
 	"0.4, \"miss_p50_seconds\": 0.002097152, \"miss_p99_seconds\": 0.002097152, "              \
 	"\"lookup_p50_seconds\": 0.002097152, \"lookup_p99_seconds\": 0.002097152},\n"             \
+	"  \"unreadable\": null,\n"                                                                \
 	"  \"errors\": {\"fault\": 1, \"empty\": 2, \"field_missing\": 3}\n"                       \
 	"}\n"
 
@@ -290,6 +291,43 @@ static void assert_order(struct fsp_view *v, enum fsp_view_sort by, const char *
 		strcat(got, v->rows[i].name);
 	}
 	assert_string_equal(got, want);
+}
+
+/* Lookups whose key could not be read: their own row after the overflow, and in the totals. */
+static void test_unreadable_row(void **state)
+{
+	struct fsp_symbol before[] = { sym("a", 1, 0) }, after[] = { sym("a", 3, 1) };
+	struct fsp_snapshot prev = { .key_type = FSP_KEY_CSTR, .symbols = before, .nsymbols = 1,
+				     .unreadable = { 0, 2 } };
+	struct fsp_snapshot cur = { .key_type = FSP_KEY_CSTR, .symbols = after, .nsymbols = 1,
+				    .overflow = { 1, 0 }, .unreadable = { 1, 5 } };
+	struct fsp_view v = {};
+	struct fsp_buf out = {};
+	const struct fsp_view_row *r;
+	struct fsp_view_target t = { .describe = "pid 1 (x)", .pid = 1, .command = "x",
+				     .executable = "/x" };
+
+	(void)state;
+	assert_int_equal(fsp_view_build(&v, &cur, &prev, 1.0), 0);
+	assert_int_equal(v.nrows, 3);
+	r = row(&v, FSP_UNREADABLE_LABEL);
+	assert_true(r->unreadable);
+	assert_false(r->overflow);
+	assert_int_equal(r->rank, 2);
+	assert_int_equal(r->d_hits, 1);
+	assert_int_equal(r->d_misses, 3);
+	assert_int_equal(v.total.hits, 5);
+	assert_int_equal(v.total.misses, 6);
+	assert_int_equal(v.total.d_hits, 4);
+	assert_int_equal(v.total.d_misses, 4);
+	/* By symbol: key order, then the overflow, then the unreadable row. */
+	assert_order(&v, FSP_VIEW_BY_SYMBOL, "a __overflow__ __unreadable__");
+	/* The JSON report puts it beside the overflow, not among the symbols. */
+	assert_int_equal(fsp_report_json(&t, &v, &out), 0);
+	assert_non_null(strstr(out.data, "\"unreadable\": {\"hits\": 1, \"misses\": 5"));
+	assert_null(strstr(out.data, "{\"symbol\": \"__unreadable__\""));
+	fsp_buf_free(&out);
+	fsp_view_free(&v);
 }
 
 static void test_sort(void **state)
@@ -547,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_percentile_spread),
 		cmocka_unit_test(test_percentile_inf),
 		cmocka_unit_test(test_interval),
+		cmocka_unit_test(test_unreadable_row),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_report_table),
 		cmocka_unit_test(test_report_json),

@@ -2,7 +2,9 @@
 /*
  * Edge cases for fsprobe's pairing of lookups and misses, one per --mode:
  *   tail   the lookup tail-calls the miss function (a jmp: same stack pointer as the lookup)
- *   empty  every third key is empty (not counted by fsprobe), and misses
+ *   empty  every third key is empty, and misses: fsprobe counts it as the symbol ""
+ *   fault  every third key is a NULL pointer, and misses: fsprobe cannot read it and counts it
+ *          under symbol="__unreadable__"
  *   idle   after the workload the worker stays alive, blocked deeper than its last lookup
  *          (through edge_lookup2/edge_compute2, a pair --lazy can be proven safe for)
  *   exec   as idle, but then the worker (not the main thread) execs /bin/sleep: the process
@@ -29,14 +31,14 @@ static const char *mode = "tail";
 
 __attribute__((noinline, noclone, used)) int edge_compute(const char *k)
 {
-	sink += k[0];
+	sink += k ? k[0] : 0;
 	return 0;
 }
 
-/* Keys starting with 'm', and the empty key, miss. */
+/* Keys starting with 'm', the empty key and no key (NULL) miss. */
 __attribute__((noinline, noclone, used)) int edge_lookup(const char *k)
 {
-	if (k[0] == 'm' || !k[0])
+	if (!k || k[0] == 'm' || !k[0])
 		return edge_compute(k); /* at -O2 a tail call: jmp edge_compute */
 	return 1;
 }
@@ -97,9 +99,18 @@ static void tally(const char *path)
 
 	if (!f)
 		exit(1);
-	/* The empty key is not a symbol: fsprobe counts it under key read errors. */
-	for (i = 0; i < NKEYS - 1; i++) {
-		fprintf(f, "%s %lu %lu %lu\n", !strcmp(mode, "nul") ? nul_labels[i] : keys[i],
+	/*
+	 * Every lookup is in the totals, as fsprobe counts them: the empty key as the symbol ""
+	 * (written "" here), a key it cannot read as __unreadable__.
+	 */
+	for (i = 0; i < NKEYS; i++) {
+		if (i == NKEYS - 1 && !lookups[i])
+			continue;
+		fprintf(f, "%s %lu %lu %lu\n",
+			!strcmp(mode, "nul")	      ? nul_labels[i] :
+			i < NKEYS - 1		      ? keys[i] :
+			!strcmp(mode, "fault") ? "__unreadable__" :
+						 "\"\"",
 			lookups[i], lookups[i] - misses[i], misses[i]);
 		tl += lookups[i], tm += misses[i];
 	}
@@ -119,10 +130,14 @@ static void *worker(void *arg)
 	int k;
 
 	for (i = 0; i < j->n; i++) {
-		k = !strcmp(mode, "empty") ? (int)(i % 3) : (int)(i % 4 == 0);
+		k = !strcmp(mode, "empty") || !strcmp(mode, "fault") ? (int)(i % 3) : (int)(i % 4 == 0);
 		lookups[k]++;
 		if (!strcmp(mode, "nul")) {
 			misses[k] += !edge_lookup_n(nul_keys[k], sizeof(nul_keys[k]) - 1);
+			continue;
+		}
+		if (!strcmp(mode, "fault")) {
+			misses[k] += !edge_lookup(k == NKEYS - 1 ? NULL : keys[k]);
 			continue;
 		}
 		misses[k] += strcmp(mode, "idle") && strcmp(mode, "exec") ? !edge_lookup(keys[k])

@@ -63,8 +63,9 @@ int fsp_keytext_put(__u32 key_type, const struct fsp_symmap *map, const struct f
 	}
 	while (n && !s[n - 1])
 		n--;
-	/* A real key spelled like the overflow series gets its first byte escaped, as \x5f. */
-	if (n == strlen(FSP_OVERFLOW_LABEL) && !memcmp(s, FSP_OVERFLOW_LABEL, n)) {
+	/* A real key spelled like a reserved series gets its first byte escaped, as \x5f. */
+	if ((n == strlen(FSP_OVERFLOW_LABEL) && !memcmp(s, FSP_OVERFLOW_LABEL, n)) ||
+	    (n == strlen(FSP_UNREADABLE_LABEL) && !memcmp(s, FSP_UNREADABLE_LABEL, n))) {
 		fsp_buf_append(out, "\\x5f", 4);
 		i = 1;
 	}

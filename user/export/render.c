@@ -32,7 +32,7 @@ static void header(struct fsp_buf *out, const char *name, const char *type, cons
 static void symbol_series(struct fsp_buf *out, const struct fsp_snapshot *s, const char *name,
 			  int misses, struct fsp_buf *scratch)
 {
-	const struct fsp_counts *o = &s->overflow;
+	const struct fsp_counts *o = &s->overflow, *u = &s->unreadable;
 	size_t i;
 
 	for (i = 0; i < s->nsymbols; i++) {
@@ -48,6 +48,10 @@ static void symbol_series(struct fsp_buf *out, const struct fsp_snapshot *s, con
 	if (o->hits || o->misses)
 		fsp_buf_printf(out, "%s{symbol=\"%s\"} %" PRIu64 "\n", name, FSP_OVERFLOW_LABEL,
 			       (uint64_t)(misses ? o->misses : o->hits));
+	/* Likewise once a key could not be read: those lookups are in the SLO totals too. */
+	if (u->hits || u->misses)
+		fsp_buf_printf(out, "%s{symbol=\"%s\"} %" PRIu64 "\n", name, FSP_UNREADABLE_LABEL,
+			       (uint64_t)(misses ? u->misses : u->hits));
 }
 
 static void counter(struct fsp_buf *out, const char *name, const char *help, __u64 v)
@@ -96,18 +100,21 @@ static void histogram(struct fsp_buf *out, const struct fsp_snapshot *s, const c
 		hist_series(out, name, "", miss ? &s->total_latency.miss : &s->total_latency.lookup);
 		return;
 	}
-	for (i = 0; i <= s->nsymbols; i++) {
-		const struct fsp_latency *l = i < s->nsymbols ? &s->latency[i] : &s->overflow_latency;
+	for (i = 0; i < s->nsymbols + 2; i++) {
+		const struct fsp_latency *l = i < s->nsymbols	 ? &s->latency[i] :
+					      i == s->nsymbols ? &s->overflow_latency :
+								 &s->unreadable_latency;
 
 		fsp_buf_reset(&key);
 		fsp_buf_reset(&labels);
-		if (i < s->nsymbols) {
+		if (i < s->nsymbols)
 			fsp_keytext_put(s->key_type, s->symmap, &s->symbols[i].key, &key);
-		} else if (s->overflow.hits || s->overflow.misses) {
+		else if (i == s->nsymbols && (s->overflow.hits || s->overflow.misses))
 			fsp_buf_printf(&key, "%s", FSP_OVERFLOW_LABEL);
-		} else {
-			break;
-		}
+		else if (i > s->nsymbols && (s->unreadable.hits || s->unreadable.misses))
+			fsp_buf_printf(&key, "%s", FSP_UNREADABLE_LABEL);
+		else
+			continue;
 		fsp_buf_printf(&labels, "symbol=");
 		put_label(&labels, key.data ? key.data : "", key.len);
 		fsp_buf_printf(&labels, ",");
@@ -147,7 +154,8 @@ static void prog_stats(struct fsp_buf *out, const struct fsp_snapshot *s)
 int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
 {
 	struct fsp_buf scratch = {};
-	__u64 hits = s->overflow.hits, misses = s->overflow.misses;
+	__u64 hits = s->overflow.hits + s->unreadable.hits;
+	__u64 misses = s->overflow.misses + s->unreadable.misses;
 	size_t i;
 
 	for (i = 0; i < s->nsymbols; i++) {
@@ -209,7 +217,8 @@ int fsp_render_metrics(const struct fsp_snapshot *s, struct fsp_buf *out)
 	}
 
 	header(out, "fsprobe_key_read_errors_total", "counter",
-	       "Lookups not counted because their key could not be read, by reason.");
+	       "Lookups whose key could not be read, by reason (counted under symbol=\""
+	       FSP_UNREADABLE_LABEL "\", or \"\" when empty).");
 	for (i = 0; i < FSP_SNAPSHOT_READ_ERRORS; i++)
 		fsp_buf_printf(out, "fsprobe_key_read_errors_total{reason=\"%s\"} %" PRIu64 "\n",
 			       fsp_snapshot_read_error(i), (uint64_t)s->stats[i]);

@@ -43,7 +43,7 @@ int fsp_collect_open(struct fsp_collector **out, const struct fsp_probe *p, __u3
 		     __u32 key_type, int latency)
 {
 	struct fsp_collector *c = calloc(1, sizeof(*c));
-	size_t n = (size_t)max_symbols + 1;
+	size_t n = (size_t)max_symbols + FSP_SYM_IDX_RESERVED;
 
 	if (!c)
 		return -ENOMEM;
@@ -164,11 +164,11 @@ static void sum_counts(const struct fsp_counts *percpu, int ncpus, __u64 *hits, 
 	}
 }
 
-/* Batch-read indexes [0, nidx) and the overflow index of an array map into vals. */
+/* Batch-read indexes [0, nidx) and the reserved ones (overflow, unreadable) into vals. */
 static int read_by_sym_idx(struct fsp_collector *c, int fd, __u32 nidx, void *vals, size_t size)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 in = 0, out = 0, done = 0, n, overflow = c->max_symbols;
+	__u32 in = 0, out = 0, done = 0, n, r;
 	void *token = NULL;
 	int err;
 
@@ -192,8 +192,9 @@ static int read_by_sym_idx(struct fsp_collector *c, int fd, __u32 nidx, void *va
 	for (; c->no_batch && done < nidx; done++)
 		if (bpf_map_lookup_elem(fd, &done, (char *)vals + done * size))
 			return -errno;
-	if (bpf_map_lookup_elem(fd, &overflow, (char *)vals + overflow * size))
-		return -errno;
+	for (r = c->max_symbols; r < c->max_symbols + FSP_SYM_IDX_RESERVED; r++)
+		if (bpf_map_lookup_elem(fd, &r, (char *)vals + r * size))
+			return -errno;
 	return 0;
 }
 
@@ -223,6 +224,8 @@ static void fill_latency(struct fsp_collector *c, struct fsp_snapshot *s)
 	}
 	s->overflow_latency = c->lat_by_idx[c->max_symbols];
 	latency_add(&s->total_latency, &s->overflow_latency);
+	s->unreadable_latency = c->lat_by_idx[c->max_symbols + 1];
+	latency_add(&s->total_latency, &s->unreadable_latency);
 	s->latency = c->lat_syms;
 	s->latency_by_symbol = c->max_symbols <= FSP_LATENCY_BY_SYMBOL_MAX;
 }
@@ -314,6 +317,8 @@ int fsp_collect_read(struct fsp_collector *c, struct fsp_snapshot *s)
 	}
 	sum_counts(c->percpu + (size_t)c->max_symbols * c->ncpus, c->ncpus, &s->overflow.hits,
 		   &s->overflow.misses);
+	sum_counts(c->percpu + (size_t)(c->max_symbols + 1) * c->ncpus, c->ncpus,
+		   &s->unreadable.hits, &s->unreadable.misses);
 	s->symbols = c->symbols;
 	s->nsymbols = c->norder;
 	if (c->lat_by_idx)

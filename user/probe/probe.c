@@ -165,9 +165,9 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	if (!err)
 		err = size_map(p, "thread_hash", 1U << pl->thread_hash_bits);
 	if (!err)
-		err = size_map(p, "counts", o->max_symbols + 1);
+		err = size_map(p, "counts", o->max_symbols + FSP_SYM_IDX_RESERVED);
 	if (!err && pl->latency)
-		err = size_map(p, "latencies", o->max_symbols + 1);
+		err = size_map(p, "latencies", o->max_symbols + FSP_SYM_IDX_RESERVED);
 	/* Per-goroutine state only for Go: it is preallocated memory. */
 	if (!err && !pl->go)
 		err = size_map(p, "goroutines", 1);

@@ -9,7 +9,8 @@
 /* Everything a scrape shows, as plain data: what the renderers take, what tests build. */
 
 #define FSP_MAX_PROBES     8
-#define FSP_OVERFLOW_LABEL "__overflow__"
+#define FSP_OVERFLOW_LABEL   "__overflow__"   /* new symbols past --max-symbols */
+#define FSP_UNREADABLE_LABEL "__unreadable__" /* lookups whose key could not be read */
 
 struct fsp_symbol {
 	struct fsp_key key;
@@ -49,9 +50,11 @@ struct fsp_snapshot {
 	struct fsp_symbol *symbols; /* sorted by key; owned by whoever filled it */
 	size_t nsymbols;
 	struct fsp_counts overflow;
+	struct fsp_counts unreadable; /* keys that could not be read: counted all the same */
 	/* With --latency: per symbol (parallel to symbols), overflow, and all symbols; else NULL. */
 	struct fsp_latency *latency;
 	struct fsp_latency overflow_latency;
+	struct fsp_latency unreadable_latency;
 	struct fsp_latency total_latency;
 	int latency_by_symbol; /* export histograms with a symbol label */
 	__u64 stats[FSP_STAT__MAX];

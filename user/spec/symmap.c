@@ -30,10 +30,10 @@ static int all_digits(const char *s)
 	return 1;
 }
 
-/* Printable ASCII, no quote or backslash, not the overflow series: a label value as it is. */
+/* Printable ASCII, no quote or backslash, not a reserved series: a label value as it is. */
 static int plain(const char *s)
 {
-	if (!strcmp(s, FSP_OVERFLOW_LABEL))
+	if (!strcmp(s, FSP_OVERFLOW_LABEL) || !strcmp(s, FSP_UNREADABLE_LABEL))
 		return 0;
 	for (; *s; s++)
 		if (*s < 0x21 || *s > 0x7e || *s == '"' || *s == '\\')
@@ -91,8 +91,8 @@ int fsp_symmap_load(const char *path, struct fsp_symmap *map)
 		if (sscanf(line, "%llu %511s %n", &id, name, &n) != 2 || line[n] ||
 		    strlen(name) >= FSP_KEY_MAX || all_digits(name) || !plain(name)) {
 			fsp_log_error("%s:%zu: expected 'ID NAME' (a number, then a name of at most "
-				      "%d printable ASCII bytes, not a number, not %s)", path, lineno,
-				      FSP_KEY_MAX - 1, FSP_OVERFLOW_LABEL);
+				      "%d printable ASCII bytes, not a number, not %s or %s)", path,
+				      lineno, FSP_KEY_MAX - 1, FSP_OVERFLOW_LABEL, FSP_UNREADABLE_LABEL);
 			err = -EINVAL;
 			break;
 		}

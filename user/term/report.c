@@ -176,10 +176,22 @@ static void json_target(struct fsp_buf *out, const struct fsp_view_target *t)
 	fsp_buf_printf(out, "]},\n");
 }
 
+/* The overflow or unreadable row's counts, or null when there is none. */
+static void json_reserved(struct fsp_buf *out, const struct fsp_view_row *r)
+{
+	if (!r) {
+		fsp_buf_printf(out, "null,\n");
+		return;
+	}
+	fsp_buf_printf(out, "{");
+	json_counts(out, r);
+	fsp_buf_printf(out, "},\n");
+}
+
 int fsp_report_json(const struct fsp_view_target *t, const struct fsp_view *v,
 		    struct fsp_buf *out)
 {
-	const struct fsp_view_row *overflow = NULL, *all = &v->total;
+	const struct fsp_view_row *overflow = NULL, *unreadable = NULL, *all = &v->total;
 	size_t i, n = 0;
 
 	fsp_buf_printf(out, "{\n");
@@ -193,8 +205,8 @@ int fsp_report_json(const struct fsp_view_target *t, const struct fsp_view *v,
 	json_counts(out, all);
 	fsp_buf_printf(out, "},\n  \"symbols\": [");
 	for (i = 0; i < v->nrows; i++) {
-		if (v->rows[i].overflow) {
-			overflow = &v->rows[i];
+		if (v->rows[i].overflow || v->rows[i].unreadable) {
+			*(v->rows[i].overflow ? &overflow : &unreadable) = &v->rows[i];
 			continue;
 		}
 		fsp_buf_printf(out, "%s\n    {\"symbol\": ", n++ ? "," : "");
@@ -204,13 +216,9 @@ int fsp_report_json(const struct fsp_view_target *t, const struct fsp_view *v,
 		fsp_buf_printf(out, "}");
 	}
 	fsp_buf_printf(out, "%s],\n  \"overflow\": ", n ? "\n  " : "");
-	if (overflow) {
-		fsp_buf_printf(out, "{");
-		json_counts(out, overflow);
-		fsp_buf_printf(out, "},\n");
-	} else {
-		fsp_buf_printf(out, "null,\n");
-	}
+	json_reserved(out, overflow);
+	fsp_buf_printf(out, "  \"unreadable\": ");
+	json_reserved(out, unreadable);
 	fsp_buf_printf(out, "  \"errors\": {");
 	for (i = 0; i < FSP_SNAPSHOT_READ_ERRORS; i++)
 		fsp_buf_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", fsp_snapshot_read_error(i),

@@ -95,12 +95,12 @@ int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
 {
 	const struct fsp_symbol *old = prev ? prev->symbols : NULL;
 	size_t nold = prev ? prev->nsymbols : 0, i, j = 0;
-	const struct fsp_counts *ov = &cur->overflow;
-	struct fsp_counts all = *ov, all_prev = {};
+	const struct fsp_counts *ov = &cur->overflow, *un = &cur->unreadable;
+	struct fsp_counts all = { ov->hits + un->hits, ov->misses + un->misses }, all_prev = {};
 	struct fsp_buf scratch = {};
 	int err;
 
-	err = reserve_rows(v, cur->nsymbols + 1);
+	err = reserve_rows(v, cur->nsymbols + 2);
 	if (err)
 		return err;
 	v->nrows = 0;
@@ -109,7 +109,8 @@ int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
 	v->nsymbols = cur->nsymbols;
 	memcpy(v->stats, cur->stats, sizeof(v->stats));
 	if (prev)
-		all_prev = prev->overflow;
+		all_prev = (struct fsp_counts){ prev->overflow.hits + prev->unreadable.hits,
+						prev->overflow.misses + prev->unreadable.misses };
 	/* Both sides are in key order and symbols never go away: one merge pass pairs them. */
 	for (i = 0; i < cur->nsymbols; i++) {
 		const struct fsp_symbol *s = &cur->symbols[i];
@@ -143,6 +144,17 @@ int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
 		fill(r, ov, prev ? &prev->overflow : NULL,
 		     cur->latency ? &cur->overflow_latency : NULL,
 		     prev && prev->latency ? &prev->overflow_latency : NULL);
+	}
+	if (un->hits || un->misses) {
+		struct fsp_view_row *r = &v->rows[v->nrows++];
+
+		memset(r, 0, sizeof(*r));
+		strcpy(r->name, FSP_UNREADABLE_LABEL);
+		r->rank = cur->nsymbols + 1;
+		r->unreadable = 1;
+		fill(r, un, prev ? &prev->unreadable : NULL,
+		     cur->latency ? &cur->unreadable_latency : NULL,
+		     prev && prev->latency ? &prev->unreadable_latency : NULL);
 	}
 	memset(&v->total, 0, sizeof(v->total));
 	strcpy(v->total.name, "total");
@@ -230,8 +242,10 @@ int fsp_view_copy(struct fsp_snapshot *dst, const struct fsp_snapshot *src)
 		.symbols = syms,
 		.nsymbols = src->nsymbols,
 		.overflow = src->overflow,
+		.unreadable = src->unreadable,
 		.latency = lat,
 		.overflow_latency = src->overflow_latency,
+		.unreadable_latency = src->unreadable_latency,
 		.total_latency = src->total_latency,
 		.target_up = src->target_up,
 		.target_processes = src->target_processes,

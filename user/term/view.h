@@ -20,14 +20,18 @@ enum fsp_view_sort {
 	FSP_VIEW_BY_MISSES,  /* most misses first (the default, and report's ranking) */
 	FSP_VIEW_BY_HIT,     /* lowest hit ratio first; rows without lookups last */
 	FSP_VIEW_BY_LOOKUPS, /* most lookups first */
-	FSP_VIEW_BY_SYMBOL,  /* key order; the overflow row last */
+	FSP_VIEW_BY_SYMBOL,  /* key order; the overflow and unreadable rows last */
 };
 
-/* One symbol, the overflow, or everything: counts since attach and over the interval. */
+/*
+ * One symbol, the overflow, the lookups whose key could not be read, or everything: counts since
+ * attach and over the interval.
+ */
 struct fsp_view_row {
 	char name[FSP_VIEW_NAME_MAX]; /* fsp_render_key() form: valid UTF-8, not yet escaped */
-	size_t rank;                  /* position in key order; the overflow row comes last */
+	size_t rank;                  /* position in key order; the reserved rows come last */
 	int overflow;
+	int unreadable;
 	__u64 hits, misses;           /* since attach */
 	__u64 d_hits, d_misses;       /* in the interval */
 	/*
@@ -38,10 +42,11 @@ struct fsp_view_row {
 };
 
 struct fsp_view {
-	struct fsp_view_row *rows; /* symbols, then the overflow row when anything overflowed */
+	/* symbols, then the overflow row when anything overflowed, then the unreadable one */
+	struct fsp_view_row *rows;
 	size_t nrows;
 	size_t cap;
-	struct fsp_view_row total; /* every symbol and the overflow */
+	struct fsp_view_row total; /* every lookup: symbols, overflow, unreadable */
 	double seconds;            /* the interval; 0 when there is none yet */
 	int latency;               /* percentiles were measured */
 	size_t nsymbols;
