@@ -45,10 +45,15 @@ $(IMAGE_STAMP): $(OUTPUT)/fsprobe deploy.mk
 	$(Q)printf 'root:x:0:\n' > $(IMAGE_ROOT)/etc/group
 	$(Q)touch $@
 
-# The build context is the staged root alone.
+# The build context is the staged root alone. No layer cache (--layers=false): a cached LABEL
+# step would keep the previous revision. The image the tag leaves is removed unless it has
+# another tag.
 image: $(IMAGE_STAMP)
 	$(Q)command -v $(PODMAN) >/dev/null || { echo "make image needs podman (make deps)" >&2; exit 1; }
 	$(call msg,IMAGE,$(IMAGE):$(IMAGE_TAG))
-	$(Q)$(PODMAN) build --quiet -f Containerfile \
+	$(Q)old=$$($(PODMAN) image inspect --format '{{.Id}}' $(IMAGE):$(IMAGE_TAG) 2>/dev/null); \
+	$(PODMAN) build --quiet --layers=false -f Containerfile \
 		--build-arg VERSION=$(VERSION) --build-arg REVISION=$(IMAGE_REVISION) \
-		-t $(IMAGE):$(IMAGE_TAG) $(IMAGE_ROOT) $(if $(V),,>/dev/null)
+		-t $(IMAGE):$(IMAGE_TAG) $(IMAGE_ROOT) $(if $(V),,>/dev/null) || exit 1; \
+	new=$$($(PODMAN) image inspect --format '{{.Id}}' $(IMAGE):$(IMAGE_TAG)); \
+	if [ -n "$$old" ] && [ "$$old" != "$$new" ]; then $(PODMAN) rmi "$$old" >/dev/null 2>&1; fi; true
