@@ -4,8 +4,9 @@
 set -u
 cd "$(dirname "$0")/.."
 passed=0 failed=0 failed_scripts=()
-# Integration tests first, then the SLO material (rules, routing, dashboard, end to end).
-scripts=(tests/integration/test_*.sh tests/rules/test_*.sh tests/alertmanager/test_*.sh \
+# Integration tests and the deployment manifests first, then the SLO material (rules, routing,
+# dashboard, end to end).
+scripts=(tests/integration/test_*.sh tests/deploy/test_*.sh tests/rules/test_*.sh tests/alertmanager/test_*.sh \
 	tests/dashboard/test_*.sh tests/e2e/test_*.sh)
 for t in "${scripts[@]}"; do
 	[ -f "$t" ] || continue

@@ -7,7 +7,11 @@ Static mode (default):
   * a `datasource` template variable (type datasource, query prometheus,
     label "Data source") and a `job` variable (type query, datasource
     ${datasource}, label "Job", multi, include-all with allValue ".+",
-    refreshed on time-range change);
+    refreshed on time-range change), and a `pod` variable (label_values of
+    k8s_pod_name within $job, multi, include-all with allValue ".*" so that series
+    without the label match too);
+  * a panel aggregates by k8s_pod_name, and every k8s_pod_name matcher is
+    k8s_pod_name=~"$pod";
   * every panel (rows included) has a title and a description;
   * every non-row panel uses the templated datasource (panel and target),
     has at least one target with a PromQL expr, and a valid unit;
@@ -23,7 +27,7 @@ Static mode (default):
 Live mode:
     check_dashboard.py [DASHBOARD.json] --prometheus URL [--job JOB]
                        [--rate-interval 1m] [--require-latency]
-  Substitutes $job -> JOB (default fsprobe), $__rate_interval -> the given
+  Substitutes $job -> JOB (default fsprobe), $pod -> .* (All), $__rate_interval -> the given
   interval, runs every target's expr as an instant query against
   URL/api/v1/query and fails if a query errors or returns no data (the two
   latency panels may be empty unless --require-latency is given: their
@@ -80,6 +84,7 @@ LABEL_LIST_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_r
 AGGREGATORS = {"sum", "min", "max", "avg", "group", "stddev", "stdvar", "count",
                "count_values", "bottomk", "topk", "quantile"}
 JOB_MATCHER = ("job", "=~", "$job")
+POD_MATCHER = ("k8s_pod_name", "=~", "$pod")
 RATE_INTERVAL = "$__rate_interval"
 
 
@@ -246,6 +251,8 @@ def ds_uid(ds):
 def substitute(expr, job, rate_interval):
     job_re = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\\\1", job)
     expr = expr.replace("${job}", job_re).replace("$job", job_re)
+    # The pod variable's All: every pod, and series without one.
+    expr = expr.replace("${pod}", ".*").replace("$pod", ".*")
     expr = expr.replace("${__rate_interval}", rate_interval).replace(RATE_INTERVAL, rate_interval)
     expr = expr.replace("${__interval}", rate_interval).replace("$__interval", rate_interval)
     expr = expr.replace("${__range}", "1h").replace("$__range", "1h")
@@ -314,8 +321,28 @@ def static_checks(dash, rep):
         q = q.get("query") if isinstance(q, dict) else q
         rep.check(bool(q) and q.startswith("label_values("), "job variable uses label_values(): %r" % q)
 
+    pod = by_name.get("pod")
+    rep.check(pod is not None, "template variable 'pod' exists")
+    if pod:
+        uid, _ = ds_uid(pod.get("datasource"))
+        q = pod.get("query")
+        q = q.get("query") if isinstance(q, dict) else q
+        rep.check(uid in ("$datasource", "${datasource}") and pod.get("type") == "query"
+                  and pod.get("label") == "Pod" and pod.get("refresh") == 2,
+                  "pod variable: a query variable labeled 'Pod' on ${datasource}, refresh=2")
+        rep.check(pod.get("multi") is True and pod.get("includeAll") is True,
+                  "pod variable is multi-select with 'All'")
+        # .* and not .+: with All, series without the label (host installs) still match.
+        rep.check(pod.get("allValue") == ".*", "pod variable allValue is '.*' (got %r)" % pod.get("allValue"))
+        rep.check(bool(re.match(r'label_values\(.*job=~"\$job".*,\s*k8s_pod_name\)$', q or "")),
+                  "pod variable is label_values(..., k8s_pod_name) within $job: %r" % q)
+
     panels = list(iter_panels(dash.get("panels")))
     rep.check(len(panels) > 0, "dashboard has panels")
+    per_pod = [p.get("title") for p in panels
+               if any(re.search(r"by \([^)]*\bk8s_pod_name\b", t.get("expr") or "")
+                      for t in p.get("targets") or [])]
+    rep.check(bool(per_pod), "a panel aggregates by k8s_pod_name: %s" % per_pod)
     ids = [p.get("id") for p in panels]
     rep.check(len(ids) == len(set(ids)) and None not in ids, "panel ids are unique")
 
@@ -367,6 +394,11 @@ def panel_checks(p, where, title, exprs, rep):
             sname = s["name"] or "{...}"
             rep.check(JOB_MATCHER in s["matchers"],
                       '%s: selector %s has job=~"$job"' % (tw, sname))
+            for m in s["matchers"]:
+                if m[0] == "k8s_pod_name":
+                    rep.check(m[1:] == POD_MATCHER[1:],
+                              '%s: selector %s matches k8s_pod_name=~"$pod" (got %s%r)'
+                              % (tw, sname, m[1], m[2]))
             if s["range"] is not None:
                 rep.check(s["range"] == RATE_INTERVAL,
                           "%s: range of %s is [%s] (got [%s])" % (tw, sname, RATE_INTERVAL, s["range"]))
