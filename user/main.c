@@ -13,6 +13,7 @@
 #include "functions.h"
 #include "http.h"
 #include "log.h"
+#include "privs.h"
 #include "render.h"
 #include "report.h"
 #include "session.h"
@@ -36,6 +37,8 @@ struct options {
 	double duration;
 	const char *format;
 	const char *regex;
+	const char *caps_keep; /* --capabilities.keep: NULL (auto), or a list for fsp_privs_parse */
+	unsigned int keep;     /* its mask, when given */
 };
 
 /* A subcommand: its name beside its code, as bpftool keeps them. */
@@ -120,6 +123,12 @@ static const struct flag flags[] = {
 	NUM(K_SECONDS, "duration", 0, "S", SEC_REPORT, duration, 0.1, 7 * 86400,
 	    "collect for S seconds, then print and exit"),
 	STR("format", 0, "table|json", SEC_REPORT, format, "(default table)"),
+	STR("capabilities.keep", 0, "LIST", SEC_GENERAL, caps_keep,
+	    "capabilities kept once the probes are attached (default: none\n"
+	    "with --pid; sys_ptrace with --binary, to see its processes;\n"
+	    "plus bpf on kernels that ask for it at every map read, as\n"
+	    "fsprobe check says); a list of sys_admin, sys_ptrace,\n"
+	    "dac_read_search, bpf, perfmon; none; or all to drop nothing"),
 	CTL(K_VERBOSE, "verbose", 'v', "log attach details and libbpf messages"),
 	CTL(K_HELP, "help", 'h', "this text"),
 	CTL(K_VERSION, "version", 'V', "print the version"),
@@ -423,7 +432,7 @@ static int check_target(const struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	struct option long_opts[NFLAGS + 1] = {};
-	char shorts[2 * NFLAGS + 2] = ":", *sp = shorts + 1;
+	char shorts[2 * NFLAGS + 2] = ":", *sp = shorts + 1, why[160];
 	size_t i;
 	int c, idx, first, err;
 
@@ -476,9 +485,38 @@ static int parse_args(int argc, char **argv, struct options *o)
 	/* Latency is what top and report show; the exporter pays for it only on request. */
 	if (o->s.latency < 0)
 		o->s.latency = o->cmd->latency;
+	if (o->caps_keep && fsp_privs_parse(o->caps_keep, &o->keep, why, sizeof(why))) {
+		fsp_log_error("--capabilities.keep '%s': %s", o->caps_keep, why);
+		return -EINVAL;
+	}
 	err = o->cmd->observe ? check_target(o) : 0;
 	if (!err && o->cmd->check)
 		err = o->cmd->check(o);
+	return err;
+}
+
+/*
+ * Once attached, fsprobe needs little: reading maps through its open fds, the settling
+ * iterator, watching the target, detaching. Keep what is asked, or only what this mode needs.
+ */
+static int drop_privileges(const struct options *o, const struct fsp_session *s)
+{
+	unsigned int keep = o->keep;
+	char names[96];
+	int err;
+
+	if (!o->caps_keep) {
+		keep = s->target.pid ? 0 : FSP_CAP_SYS_PTRACE;
+		if (fsp_privs_maps_need_bpf_cap())
+			keep |= FSP_CAP_BPF;
+	}
+	err = fsp_privs_drop(keep);
+	if (err)
+		fsp_log_error("cannot drop privileges to %s: %s", fsp_privs_name(keep, names,
+			      sizeof(names)), strerror(-err));
+	else
+		fsp_log_debug("capabilities kept: %s; no_new_privs set",
+			      fsp_privs_name(keep, names, sizeof(names)));
 	return err;
 }
 
@@ -514,7 +552,9 @@ int main(int argc, char **argv)
 	err = fsp_session_open(&s, &o.s, &spec);
 	if (err)
 		return 1;
-	err = o.cmd->observe(&s, &o, &stop);
+	err = drop_privileges(&o, &s);
+	if (!err)
+		err = o.cmd->observe(&s, &o, &stop);
 	fsp_session_close(&s);
 	return err ? 1 : 0;
 }

@@ -258,6 +258,19 @@ g_pid() {
 	*"BPF programs: $want "*) pass "variant: $want, and fsprobe says so (${line#*BPF programs: })" ;;
 	*) fail "variant: $want expected" "${line:-no 'BPF programs:' line in the log}" ;;
 	esac
+	# Privileges dropped once attached: none kept where the kernel lets map fds be used without
+	# them, CAP_BPF (bit 39) where it asks at every map read, as fsprobe check says.
+	eff=$(awk '/^CapEff:/ { print $2 }' "/proc/$FSP_PID/status")
+	if "$FSPROBE" check | grep -q '^capabilities kept once attached: bpf'; then
+		want_eff=0000008000000000
+	else
+		want_eff=0000000000000000
+	fi
+	if [ "$eff" = "$want_eff" ] && grep -q 'NoNewPrivs:.*1' "/proc/$FSP_PID/status"; then
+		pass "privileges: CapEff $eff once attached, no_new_privs set"
+	else
+		fail "privileges: CapEff $want_eff expected once attached" "CapEff $eff"
+	fi
 	# fsprobe check says the same before anything is attached (with no override to follow).
 	if [ -z "${VMT_VARIANT:-}" ]; then
 		if "$FSPROBE" check >"$T/check" 2>&1 && grep -q "^BPF programs: $want" "$T/check"; then

@@ -4,6 +4,7 @@
 #include "env.h"
 #include "kernel.h"
 #include "place.h"
+#include "privs.h"
 
 /* The kernel each feature arrived in, for the reader deciding what to upgrade to. */
 static const char *const since[FSP_KF__MAX] = {
@@ -53,6 +54,10 @@ int fsp_check_run(void)
 					       "no: every lookup is counted at a return probe");
 	printf("probe on a 5-byte nop: %s\n", fsp_place_nop5());
 	printf("latency histograms: yes\n");
+	printf("capabilities kept once attached: %s\n",
+	       fsp_privs_maps_need_bpf_cap() ? "bpf with --pid, sys_ptrace,bpf with --binary (this "
+					       "kernel asks for CAP_BPF at every map read)" :
+					       "none with --pid, sys_ptrace with --binary");
 	printf("fsprobe can run here\n");
 	return 0;
 }
