@@ -74,7 +74,7 @@ TARGETS := $(OUTPUT)/featurestore $(OUTPUT)/featurestore-cet $(OUTPUT)/edge
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all deps deps-vmtest vmtest vmlinux test unit unit-nobpf integration targets bench demo install clean
+.PHONY: all deps deps-vmtest vmtest soak vmlinux test unit unit-nobpf integration targets bench demo install clean
 all: $(OUTPUT)/fsprobe $(TARGETS)
 
 $(OUTPUT) $(OUTPUT)/tests:
@@ -192,6 +192,11 @@ test: deps-vmtest
 vmtest: deps-vmtest
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)OUTPUT=$(OUTPUT) bash tests/vmtest/vmtest.sh $(VMTEST_KERNELS)
+
+# Ten minutes of a million distinct raw keys (not in CI): memory, fds and counts stay right.
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all targets
+	$(Q)FSPROBE=$(OUTPUT)/fsprobe OUTPUT=$(OUTPUT) bash tests/soak/soak.sh
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
