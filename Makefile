@@ -22,7 +22,8 @@ PKG_CONFIG ?= pkg-config
 # The one list of Debian packages: make deps installs it, and test, demo and bench depend on deps.
 DEPS := make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libmicrohttpd-dev libcapstone-dev libcmocka-dev prometheus prometheus-alertmanager bpftrace tmux \
-	curl python3 python3-yaml procps util-linux iproute2 binutils g++ golang-go rustc
+	curl python3 python3-yaml procps util-linux iproute2 binutils g++ golang-go rustc \
+	scdoc man-db
 
 # make vmtest boots Debian's own kernels under qemu; only it needs these.
 DEPS_VMTEST := qemu-system-x86 busybox-static cpio debian-archive-keyring
@@ -148,6 +149,7 @@ deps-vmtest:
 	$(call install_missing,$(DEPS) $(DEPS_VMTEST))
 
 include tests/unit/unit.mk
+include deb.mk
 
 # The unit tests again in a separate output folder, with clang and bpftool replaced by commands
 # that fail: the pure modules must not need the BPF toolchain or the kernel's BTF.
