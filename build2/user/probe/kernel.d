@@ -1,0 +1,2 @@
+build2/user/probe/kernel.o: user/probe/kernel.c user/probe/kernel.h
+user/probe/kernel.h:

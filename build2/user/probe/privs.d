@@ -1,0 +1,2 @@
+build2/user/probe/privs.o: user/probe/privs.c user/probe/privs.h
+user/probe/privs.h:

@@ -1,0 +1,3 @@
+build2/user/target/demangle.o: user/target/demangle.c \
+ user/target/demangle.h
+user/target/demangle.h:
