@@ -23,7 +23,7 @@ PKG_CONFIG ?= pkg-config
 DEPS := make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libmicrohttpd-dev libcapstone-dev libcmocka-dev prometheus prometheus-alertmanager bpftrace tmux \
 	curl python3 python3-yaml libyaml-dev procps util-linux iproute2 binutils g++ golang-go rustc \
-	podman nodejs scdoc man-db bash-completion debhelper dpkg-dev lintian systemd
+	podman nodejs scdoc man-db bash-completion debhelper dpkg-dev lintian systemd busybox-static
 
 # make vmtest boots Debian's own kernels under qemu; only it needs these.
 DEPS_VMTEST := qemu-system-x86 busybox-static cpio debian-archive-keyring
