@@ -38,7 +38,7 @@
 #define LOG_EVERY_MS     60000      /* then one a minute */
 #define BCRYPT_BURST     4          /* password checks at once, */
 #define BCRYPT_EVERY_MS  500        /* then two a second */
-#define GZIP_LEVEL       1          /* zlib's fastest: 11x at 10,000 symbols (docs/performance.md) */
+#define GZIP_LEVEL       1          /* zlib's fastest: 11x on 10,000 symbols (performance.md) */
 #define REALM            "fsprobe"
 
 /* A connection waiting for a request's headers since since_ms (0: a request is being served). */
@@ -753,7 +753,8 @@ int fsp_http_start(struct fsp_http **out, const struct fsp_http_opts *o,
 		MHD_OPTION_CONNECTION_LIMIT, max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_ARRAY, tls,
+		MHD_OPTION_END);
 	if (!h->daemon) {
 		err = -EIO;
 		fsp_log_error("cannot start the HTTP server on %s", o->listen);

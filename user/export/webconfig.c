@@ -235,8 +235,8 @@ static int user(struct parser *ps, const yaml_node_t *k, const yaml_node_t *v)
 	int err;
 
 	if (!*name || strchr(name, ':') || strlen(name) != k->data.scalar.length)
-		return fail(ps, k, "basic_auth_users: '%s': a user name is not empty and has no ':'",
-			    name);
+		return fail(ps, k,
+			    "basic_auth_users: '%s': a user name is not empty and has no ':'", name);
 	err = string(ps, v, "basic_auth_users", &hash);
 	if (err)
 		return err;
@@ -424,8 +424,9 @@ static int check_pems(const char *cfg, const struct fsp_webconfig *c)
 	if (!strstr(c->key_pem, "PRIVATE KEY-----") || strstr(c->key_pem, "ENCRYPTED")) {
 		fsp_log_error("--web.config.file %s:%d:%d: key_file %s: %s", cfg, c->key_at.line,
 			      c->key_at.column, c->key_file,
-			      strstr(c->key_pem, "ENCRYPTED") ? "an encrypted key: give it unencrypted" :
-								"no PEM private key in it");
+			      strstr(c->key_pem, "ENCRYPTED") ?
+				      "an encrypted key: give it unencrypted" :
+				      "no PEM private key in it");
 		return -EINVAL;
 	}
 	if (gnutls_certificate_allocate_credentials(&cred))
@@ -440,7 +441,8 @@ static int check_pems(const char *cfg, const struct fsp_webconfig *c)
 		goto out;
 	}
 	if (c->client_ca_pem) {
-		ca = (gnutls_datum_t){ (unsigned char *)c->client_ca_pem, strlen(c->client_ca_pem) };
+		ca = (gnutls_datum_t){ (unsigned char *)c->client_ca_pem,
+				       strlen(c->client_ca_pem) };
 		ret = gnutls_certificate_set_x509_trust_mem(cred, &ca, GNUTLS_X509_FMT_PEM);
 		if (ret <= 0) {
 			fsp_log_error("--web.config.file %s:%d:%d: client_ca_file %s: %s", cfg,
