@@ -21,8 +21,9 @@ PKG_CONFIG ?= pkg-config
 
 # The one list of Debian packages: make deps installs it, and test, demo and bench depend on deps.
 DEPS := make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
-	libmicrohttpd-dev libcapstone-dev libcmocka-dev prometheus prometheus-alertmanager bpftrace tmux \
-	curl python3 python3-yaml libyaml-dev procps util-linux iproute2 binutils g++ golang-go rustc \
+	libmicrohttpd-dev libgnutls28-dev libyaml-dev libcrypt-dev libcapstone-dev libcmocka-dev \
+	prometheus prometheus-alertmanager bpftrace tmux curl openssl apache2-utils python3 \
+	python3-yaml python3-prometheus-client procps util-linux iproute2 binutils g++ golang-go rustc \
 	podman nodejs scdoc man-db bash-completion debhelper dpkg-dev lintian systemd busybox-static
 
 # make vmtest boots Debian's own kernels under qemu; only it needs these.
@@ -51,7 +52,7 @@ WARNINGS  := -Wall -Wextra -Werror
 USER_DIRS := lib spec target probe export term agent
 USER_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DFSP_VERSION='"$(VERSION)"' \
 	-MMD -MP -I$(OUTPUT) -Ibpf $(addprefix -Iuser/,$(USER_DIRS))
-USER_LIBS := -lbpf -lelf -lz -lmicrohttpd -lcapstone -lstdc++ -lyaml
+USER_LIBS := -lbpf -lelf -lz -lmicrohttpd -lgnutls -lyaml -lcrypt -lcapstone -lstdc++
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
 	-Wno-unused-function -Ibpf
 

@@ -19,6 +19,7 @@
 #include "session.h"
 #include "sig.h"
 #include "top.h"
+#include "webconfig.h"
 
 #define DEFAULT_KEY          "cstr(arg0)"
 #define DEFAULT_MAX_SYMBOLS  10000
@@ -33,6 +34,8 @@ struct options {
 	struct fsp_session_opts s;
 	const char *listen;
 	const char *path;
+	const char *web_config;
+	__u32 max_conns, max_conns_per_ip;
 	double interval;
 	double duration;
 	const char *format;
@@ -118,6 +121,13 @@ static const struct flag flags[] = {
 	STR("web.listen-address", 0, "ADDR", SEC_RUN, listen,
 	    "HOST:PORT, [IPV6]:PORT or :PORT (default " FSP_HTTP_DEFAULT_LISTEN ")"),
 	STR("web.telemetry-path", 0, "PATH", SEC_RUN, path, "(default " FSP_HTTP_DEFAULT_PATH ")"),
+	STR("web.config.file", 0, "FILE", SEC_RUN, web_config,
+	    "TLS and basic auth: a Prometheus exporter-toolkit web\n"
+	    "configuration (YAML)"),
+	NUM(K_U32, "web.max-connections", 0, "N", SEC_RUN, max_conns, 1, 65536,
+	    "connections served at once (default 512)"),
+	NUM(K_U32, "web.max-connections-per-ip", 0, "N", SEC_RUN, max_conns_per_ip, 1, 65536,
+	    "of them from one address (default 16)"),
 	NUM(K_SECONDS, "interval", 0, "S", SEC_TOP, interval, 0.1, 3600,
 	    "refresh every S seconds (default 1)"),
 	NUM(K_SECONDS, "duration", 0, "S", SEC_REPORT, duration, 0.1, 7 * 86400,
@@ -267,27 +277,30 @@ static int set_flag(const struct flag *fl, const char *arg, struct options *o)
 
 /* --- commands --- */
 
-static int scrape(void *ctx, struct fsp_buf *out)
+static int scrape(void *ctx, enum fsp_render_format fmt, struct fsp_buf *out)
 {
 	const struct fsp_snapshot *snap;
 	int err = fsp_session_read(ctx, &snap);
 
-	return err ? err : fsp_render_metrics(snap, out);
+	return err ? err : fsp_render(snap, fmt, out);
 }
 
 /* run: serve metrics until SIGINT or SIGTERM, tracking whether the target still runs. */
 static int cmd_run(struct fsp_session *s, const struct options *o, const sigset_t *stop)
 {
+	struct fsp_http_opts web = { .listen = o->listen, .path = o->path,
+				     .web_config = o->web_config, .max_conns = o->max_conns,
+				     .max_conns_per_ip = o->max_conns_per_ip };
 	struct timespec tick = { .tv_sec = 1 };
 	struct fsp_http *http;
 	int sig, err;
 
-	err = fsp_http_start(&http, o->listen, o->path, scrape, s);
+	err = fsp_http_start(&http, &web, scrape, s);
 	if (err)
 		return err;
 	fsp_log_info("observing %s; key %s", s->describe, o->s.key);
 	fsp_log_info("%s", s->bpf_note);
-	fsp_log_info("metrics at http://%s%s", o->listen, o->path);
+	fsp_log_info("metrics at %s://%s%s", fsp_http_scheme(http), o->listen, o->path);
 	do {
 		sig = sigtimedwait(stop, NULL, &tick);
 		if (sig < 0)
@@ -300,8 +313,15 @@ static int cmd_run(struct fsp_session *s, const struct options *o, const sigset_
 
 static int check_run(const struct options *o)
 {
+	struct fsp_webconfig web;
+
 	if (fsp_http_check_listen(o->listen))
 		return -EINVAL;
+	/* A broken --web.config.file is bad usage: said before anything is loaded. */
+	if (o->web_config && fsp_webconfig_load(o->web_config, &web))
+		return -EINVAL;
+	if (o->web_config)
+		fsp_webconfig_free(&web);
 	if (o->path[0] != '/') {
 		fsp_log_error("--web.telemetry-path '%s': must start with '/'", o->path);
 		return -EINVAL;

@@ -16,10 +16,18 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <crypt.h>
+#include <zlib.h>
 #include "http.h"
 #include "render.h"
+#include "testutil.h"
 
 #define BODY "# HELP x_total A test counter.\n# TYPE x_total counter\nx_total{symbol=\"a\"} 42\n"
+#define BODY_OM "# HELP x A test counter.\n# TYPE x counter\nx_total{symbol=\"a\"} 42\n# EOF\n"
+/* What Prometheus 2.42 sends. */
+#define PROMETHEUS_ACCEPT                                                                          \
+	"application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"  \
+	"q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
 
 /* The live server, shared by the tests below. */
 static struct {
@@ -30,7 +38,7 @@ static struct {
 	int scrapes;
 } srv;
 
-static int scrape(void *ctx, struct fsp_buf *out)
+static int scrape(void *ctx, enum fsp_render_format fmt, struct fsp_buf *out)
 {
 	int ret = __atomic_load_n(&srv.scrape_ret, __ATOMIC_SEQ_CST);
 
@@ -40,7 +48,16 @@ static int scrape(void *ctx, struct fsp_buf *out)
 	__atomic_add_fetch(&srv.scrapes, 1, __ATOMIC_SEQ_CST);
 	if (ret)
 		return ret;
-	return fsp_buf_printf(out, "%s", BODY);
+	return fsp_buf_printf(out, "%s", fmt == FSP_RENDER_OPENMETRICS ? BODY_OM : BODY);
+}
+
+static int start(struct fsp_http **h, const char *addr, const char *path, const char *web_config,
+		 unsigned int per_ip)
+{
+	struct fsp_http_opts o = { .listen = addr, .path = path, .web_config = web_config,
+				   .max_conns_per_ip = per_ip };
+
+	return fsp_http_start(h, &o, scrape, &srv);
 }
 
 /* A port that was free a moment ago: the parser refuses port 0, so ask the kernel first. */
@@ -67,7 +84,7 @@ static int start_server(void **state)
 	if (srv.port < 0)
 		return -1;
 	snprintf(srv.addr, sizeof(srv.addr), "127.0.0.1:%d", srv.port);
-	return fsp_http_start(&srv.h, srv.addr, "/metrics", scrape, &srv);
+	return start(&srv.h, srv.addr, "/metrics", NULL, 0);
 }
 
 static int stop_server(void **state)
@@ -106,8 +123,9 @@ static int connect_loopback(int family, int port)
 	return fd;
 }
 
-/* One request on a fresh connection; the server closes it after the reply. */
-static void request(const char *method, const char *path, const char *body, struct response *r)
+/* One request on a fresh connection to port, with extra header lines; the server closes it. */
+static void request_to(int port, const char *method, const char *path, const char *headers,
+		       const char *body, struct response *r)
 {
 	static char raw[sizeof(r->head) + sizeof(r->body)];
 	char req[1024], *end;
@@ -116,10 +134,10 @@ static void request(const char *method, const char *path, const char *body, stru
 	int fd, len;
 
 	memset(r, 0, sizeof(*r));
-	fd = connect_loopback(AF_INET, srv.port);
+	fd = connect_loopback(AF_INET, port);
 	assert_true(fd >= 0);
-	len = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n",
-		       method, path, srv.addr);
+	len = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n%s",
+		       method, path, srv.addr, headers ? headers : "");
 	if (body)
 		len += snprintf(req + len, sizeof(req) - len,
 				"Content-Type: text/plain\r\nContent-Length: %zu\r\n\r\n%s",
@@ -140,6 +158,11 @@ static void request(const char *method, const char *path, const char *body, stru
 	r->body_len = got - (end + 4 - raw);
 	memcpy(r->body, end + 4, r->body_len);
 	assert_int_equal(sscanf(r->head, "HTTP/1.%*d %d ", &r->status), 1);
+}
+
+static void request(const char *method, const char *path, const char *body, struct response *r)
+{
+	request_to(srv.port, method, path, NULL, body, r);
 }
 
 /* The value of a header, or NULL; names compare without case, as HTTP says. */
@@ -265,10 +288,10 @@ static void test_start_errors(void **state)
 
 	(void)state;
 	print_message("three refusals, logged by fsprobe, follow:\n");
-	assert_int_equal(fsp_http_start(&h, srv.addr, "/metrics", scrape, &srv), -EADDRINUSE);
+	assert_int_equal(start(&h, srv.addr, "/metrics", NULL, 0), -EADDRINUSE);
 	assert_null(h);
-	assert_int_equal(fsp_http_start(&h, "127.0.0.1:0", "/metrics", scrape, &srv), -EINVAL);
-	assert_int_equal(fsp_http_start(&h, "127.0.0.1:1", "metrics", scrape, &srv), -EINVAL);
+	assert_int_equal(start(&h, "127.0.0.1:0", "/metrics", NULL, 0), -EINVAL);
+	assert_int_equal(start(&h, "127.0.0.1:1", "metrics", NULL, 0), -EINVAL);
 	assert_null(h);
 	/* The failed starts left the running server alone. */
 	request("GET", "/metrics", NULL, &r);
@@ -295,7 +318,7 @@ static void test_any_address(void **state)
 	port = free_port();
 	assert_true(port > 0);
 	snprintf(addr, sizeof(addr), ":%d", port);
-	assert_int_equal(fsp_http_start(&h, addr, "/metrics", scrape, &srv), 0);
+	assert_int_equal(start(&h, addr, "/metrics", NULL, 0), 0);
 	v4 = connect_loopback(AF_INET, port);
 	v6 = connect_loopback(AF_INET6, port);
 	if (v4 >= 0)
@@ -306,6 +329,222 @@ static void test_any_address(void **state)
 	assert_true(v4 >= 0);
 	if (v6 < 0)
 		fail_msg("%s: no connection from [::1]", addr);
+}
+
+/* --- negotiation, as pure functions --- */
+
+static void test_negotiate(void **state)
+{
+	static const struct {
+		const char *accept;
+		enum fsp_render_format want;
+	} cases[] = {
+		{ NULL, FSP_RENDER_TEXT },
+		{ "", FSP_RENDER_TEXT },
+		{ "*/*", FSP_RENDER_TEXT },
+		{ "text/plain;version=0.0.4", FSP_RENDER_TEXT },
+		{ PROMETHEUS_ACCEPT, FSP_RENDER_OPENMETRICS },
+		{ "application/openmetrics-text", FSP_RENDER_OPENMETRICS },
+		{ "Application/OpenMetrics-Text; version=1.0.0", FSP_RENDER_OPENMETRICS },
+		{ "application/openmetrics-text;q=0", FSP_RENDER_TEXT },
+		{ "application/openmetrics-text;q=0.5,text/plain;q=0.9", FSP_RENDER_TEXT },
+		{ "text/plain;q=0.5, application/openmetrics-text;q=0.75", FSP_RENDER_OPENMETRICS },
+		/* The most specific text range decides: text/plain's 0.1, not the 1 of any type. */
+		{ "application/openmetrics-text;q=0.2,text/plain;q=0.1,*/*", FSP_RENDER_OPENMETRICS },
+		{ "application/json", FSP_RENDER_TEXT },
+		{ "application/openmetrics-textual", FSP_RENDER_TEXT },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		if (fsp_http_negotiate(cases[i].accept) != cases[i].want)
+			fail_msg("Accept: %s: want %s", cases[i].accept ? cases[i].accept : "(none)",
+				 cases[i].want == FSP_RENDER_TEXT ? "text" : "OpenMetrics");
+}
+
+static void test_accepts_gzip(void **state)
+{
+	static const struct {
+		const char *enc;
+		bool want;
+	} cases[] = {
+		{ NULL, false },	    { "", false },
+		{ "gzip", true },	    { "deflate, gzip;q=1.0, *;q=0.5", true },
+		{ "GZIP", true },	    { "gzip;q=0", false },
+		{ "gzip; q=0.000", false }, { "gzip;q=0.001", true },
+		{ "*", true },		    { "*;q=0", false },
+		{ "br, *;q=0.1", true },    { "gzip;q=0, *", false },
+		{ "identity", false },	    { "x-gzipped", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		if (fsp_http_accepts_gzip(cases[i].enc) != cases[i].want)
+			fail_msg("Accept-Encoding: %s: want %d", cases[i].enc ? cases[i].enc : "(none)",
+				 cases[i].want);
+}
+
+/* --- the same, served --- */
+
+static void test_openmetrics_served(void **state)
+{
+	struct response r;
+
+	(void)state;
+	request_to(srv.port, "GET", "/metrics", "Accept: " PROMETHEUS_ACCEPT "\r\n", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_header(&r, "Content-Type", FSP_OPENMETRICS_CONTENT_TYPE);
+	assert_header(&r, "Vary", "Accept, Accept-Encoding");
+	assert_string_equal(r.body, BODY_OM);
+	request_to(srv.port, "GET", "/metrics", "Accept: text/plain\r\n", NULL, &r);
+	assert_header(&r, "Content-Type", FSP_METRICS_CONTENT_TYPE);
+	assert_string_equal(r.body, BODY);
+}
+
+static void test_gzip_served(void **state)
+{
+	unsigned char plain[1024];
+	struct response r;
+	uLongf len = sizeof(plain);
+	z_stream z = {};
+	char val[64];
+
+	(void)state;
+	request_to(srv.port, "GET", "/metrics", "Accept-Encoding: gzip\r\n", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_header(&r, "Content-Encoding", "gzip");
+	assert_header(&r, "Content-Type", FSP_METRICS_CONTENT_TYPE);
+	assert_header(&r, "Vary", "Accept, Accept-Encoding");
+	assert_true(r.body_len > 18 && (unsigned char)r.body[0] == 0x1f &&
+		    (unsigned char)r.body[1] == 0x8b);
+	assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+	z.next_in = (unsigned char *)r.body;
+	z.avail_in = r.body_len;
+	z.next_out = plain;
+	z.avail_out = len;
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	assert_int_equal(z.total_out, strlen(BODY));
+	assert_memory_equal(plain, BODY, strlen(BODY));
+	inflateEnd(&z);
+	/* Not asked for: not compressed. */
+	request_to(srv.port, "GET", "/metrics", "Accept-Encoding: gzip;q=0\r\n", NULL, &r);
+	assert_null(header(&r, "Content-Encoding", val, sizeof(val)));
+	assert_string_equal(r.body, BODY);
+}
+
+/* --- basic auth from a web config file, over plain HTTP --- */
+
+static void test_basic_auth(void **state)
+{
+	char cfg[64], text[256], setting[64], addr[32], auth[128];
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	struct fsp_http *h = NULL;
+	const char *hash;
+	struct response r;
+	int fd, port;
+
+	(void)state;
+	assert_non_null(cd);
+	/* Cost 4: the cheapest bcrypt, so the test is quick. */
+	assert_non_null(crypt_gensalt_rn("$2y$", 4, NULL, 0, setting, sizeof(setting)));
+	hash = crypt_r("s3cret", setting, cd);
+	assert_true(hash && hash[0] == '$');
+	snprintf(text, sizeof(text), "basic_auth_users:\n  prom: %s\n", hash);
+	fd = testutil_tmpfile(cfg, sizeof(cfg), text, strlen(text));
+	assert_true(fd >= 0);
+	close(fd);
+	port = free_port();
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	assert_int_equal(start(&h, addr, "/metrics", cfg, 0), 0);
+	unlink(cfg);
+
+	request_to(port, "GET", "/metrics", NULL, NULL, &r);
+	assert_int_equal(r.status, 401);
+	assert_header(&r, "WWW-Authenticate", "Basic realm=\"fsprobe\"");
+	/* prom:wrong, nobody:s3cret, then prom:s3cret twice (the second from the cache). */
+	request_to(port, "GET", "/metrics", "Authorization: Basic cHJvbTp3cm9uZw==\r\n", NULL, &r);
+	assert_int_equal(r.status, 401);
+	assert_header(&r, "WWW-Authenticate", "Basic realm=\"fsprobe\"");
+	request_to(port, "GET", "/metrics", "Authorization: Basic bm9ib2R5OnMzY3JldA==\r\n", NULL,
+		   &r);
+	assert_int_equal(r.status, 401);
+	snprintf(auth, sizeof(auth), "Authorization: Basic cHJvbTpzM2NyZXQ=\r\n");
+	request_to(port, "GET", "/metrics", auth, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, BODY);
+	request_to(port, "GET", "/", auth, NULL, &r);
+	assert_int_equal(r.status, 200);
+	/* Every path is behind it, 404s included. */
+	request_to(port, "GET", "/nope", NULL, NULL, &r);
+	assert_int_equal(r.status, 401);
+	fsp_http_stop(h);
+	free(cd);
+}
+
+/* --- connection limits --- */
+
+/* A socket from src (an address in 127.0.0.0/8) connected to 127.0.0.1:port. */
+static int connect_from(const char *src, int port)
+{
+	struct sockaddr_in from = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET, src, &from.sin_addr);
+	to.sin_port = htons(port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    bind(fd, (struct sockaddr *)&from, sizeof(from)) ||
+	    connect(fd, (struct sockaddr *)&to, sizeof(to))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Two idle connections from 127.0.0.1 fill its share (--web.max-connections-per-ip 2): a third
+ * is closed at once, while 127.0.0.2 is still served.
+ */
+static void test_per_ip_limit(void **state)
+{
+	struct fsp_http *h = NULL;
+	int idle[2], third, other, port, i;
+	char addr[32], buf[256];
+	const char *req = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	ssize_t n;
+
+	(void)state;
+	port = free_port();
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	assert_int_equal(start(&h, addr, "/metrics", NULL, 2), 0);
+	for (i = 0; i < 2; i++) {
+		idle[i] = connect_from("127.0.0.1", port);
+		assert_true(idle[i] >= 0);
+		assert_int_equal(write(idle[i], "GET /me", 7), 7);
+	}
+	usleep(200 * 1000); /* both accepted */
+	third = connect_from("127.0.0.1", port);
+	assert_true(third >= 0);
+	n = write(third, req, strlen(req));
+	(void)n;
+	n = read(third, buf, sizeof(buf));
+	assert_true(n <= 0); /* closed or reset, never answered */
+	other = connect_from("127.0.0.2", port);
+	assert_true(other >= 0);
+	assert_int_equal(write(other, req, strlen(req)), (ssize_t)strlen(req));
+	n = read(other, buf, sizeof(buf) - 1);
+	assert_true(n > 12);
+	buf[n] = '\0';
+	assert_true(!strncmp(buf, "HTTP/1.1 200", 12));
+	close(third);
+	close(other);
+	for (i = 0; i < 2; i++)
+		close(idle[i]);
+	fsp_http_stop(h);
 }
 
 int main(void)
@@ -319,6 +558,12 @@ int main(void)
 		cmocka_unit_test(test_scrape_error),
 		cmocka_unit_test(test_start_errors),
 		cmocka_unit_test(test_any_address),
+		cmocka_unit_test(test_negotiate),
+		cmocka_unit_test(test_accepts_gzip),
+		cmocka_unit_test(test_openmetrics_served),
+		cmocka_unit_test(test_gzip_served),
+		cmocka_unit_test(test_basic_auth),
+		cmocka_unit_test(test_per_ip_limit),
 	};
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */

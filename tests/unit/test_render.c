@@ -17,6 +17,11 @@
 #include "testutil.h"
 
 #define PROMTOOL "/usr/bin/promtool"
+/* promtool check metrics reads the text format only; this strict OpenMetrics parser checks ours. */
+#define OM_PARSER                                                                                  \
+	"/usr/bin/python3 -c 'import sys; from prometheus_client.openmetrics.parser import "      \
+	"text_string_to_metric_families as p; print(len(list(p(sys.stdin.read()))), "            \
+	"\"OpenMetrics families parsed\")'"
 
 /* The fixed parts of the exposition, in the order fsp_render_metrics writes them. */
 #define HITS_HEAD                                                                                  \
@@ -56,7 +61,7 @@
 /* Self-observation series; arguments are the values, as written. */
 #define SELF(fault, empty, field, trunc, overflow, deep, unwound, outside, nsym, max, up, procs)   \
 	"# HELP fsprobe_key_read_errors_total Lookups whose key could not be read, by reason "     \
-	"(counted under symbol=\"__unreadable__\", or \"\" when empty).\n"                          \
+	"(counted as the symbol __unreadable__, or as the empty symbol when empty).\n"             \
 	"# TYPE fsprobe_key_read_errors_total counter\n"                                           \
 	"fsprobe_key_read_errors_total{reason=\"fault\"} " #fault "\n"                             \
 	"fsprobe_key_read_errors_total{reason=\"empty\"} " #empty "\n"                             \
@@ -109,6 +114,84 @@
 	"another BPF program was running on the CPU.\n"                                            \
 	"# TYPE fsprobe_bpf_program_recursion_misses_total counter\n"
 
+/*
+ * The same families in OpenMetrics 1.0: a counter's family is named without the "_total" of its
+ * samples, a "_seconds" family has a UNIT, a '"' in HELP is escaped, and "# EOF" ends it all.
+ */
+#define OM_HITS_HEAD                                                                               \
+	"# HELP featurestore_hits Feature cache lookups served from the cache, per symbol.\n"      \
+	"# TYPE featurestore_hits counter\n"
+#define OM_MISSES_HEAD                                                                             \
+	"# HELP featurestore_misses Feature cache lookups that ran the miss (recompute) "          \
+	"function, per symbol.\n"                                                                  \
+	"# TYPE featurestore_misses counter\n"
+#define OM_TWO_SYMBOLS                                                                             \
+	OM_HITS_HEAD                                                                               \
+	"featurestore_hits_total{symbol=\"alpha\"} 3\n"                                            \
+	"featurestore_hits_total{symbol=\"beta\"} 5\n"                                             \
+	OM_MISSES_HEAD                                                                             \
+	"featurestore_misses_total{symbol=\"alpha\"} 1\n"                                          \
+	"featurestore_misses_total{symbol=\"beta\"} 0\n"                                           \
+	RATIO_HEAD                                                                                 \
+	"featurestore_hit_ratio 0.888888889\n"
+#define OM_SELF(fault, empty, field, trunc, overflow, deep, unwound, outside, nsym, max, up,      \
+		procs, prog_stats)                                                                 \
+	"# HELP fsprobe_key_read_errors Lookups whose key could not be read, by reason "          \
+	"(counted as the symbol __unreadable__, or as the empty symbol when empty).\n"                                                                       \
+	"# TYPE fsprobe_key_read_errors counter\n"                                                 \
+	"fsprobe_key_read_errors_total{reason=\"fault\"} " #fault "\n"                             \
+	"fsprobe_key_read_errors_total{reason=\"empty\"} " #empty "\n"                             \
+	"fsprobe_key_read_errors_total{reason=\"field_missing\"} " #field "\n"                     \
+	"# HELP fsprobe_keys_truncated Lookups whose key was cut to its first 63 bytes (still "    \
+	"counted).\n"                                                                              \
+	"# TYPE fsprobe_keys_truncated counter\n"                                                  \
+	"fsprobe_keys_truncated_total " #trunc "\n"                                                \
+	"# HELP fsprobe_symbols_overflow Lookups counted under symbol=\\\"__overflow__\\\" past "  \
+	"--max-symbols.\n"                                                                         \
+	"# TYPE fsprobe_symbols_overflow counter\n"                                                \
+	"fsprobe_symbols_overflow_total " #overflow "\n"                                           \
+	"# HELP fsprobe_lookups_too_deep Lookups not counted: nested deeper than fsprobe tracks, "  \
+	"or no thread state.\n"                                                                    \
+	"# TYPE fsprobe_lookups_too_deep counter\n"                                                \
+	"fsprobe_lookups_too_deep_total " #deep "\n"                                               \
+	"# HELP fsprobe_lookups_unwound Lookups left without a return (longjmp, exception); "      \
+	"counted at unwind.\n"                                                                     \
+	"# TYPE fsprobe_lookups_unwound counter\n"                                                 \
+	"fsprobe_lookups_unwound_total " #unwound "\n"                                             \
+	"# HELP fsprobe_miss_outside_lookup Calls of the miss function outside any observed "      \
+	"lookup (not counted).\n"                                                                  \
+	"# TYPE fsprobe_miss_outside_lookup counter\n"                                             \
+	"fsprobe_miss_outside_lookup_total " #outside "\n"                                         \
+	"# HELP fsprobe_symbols Distinct symbols with their own series.\n"                         \
+	"# TYPE fsprobe_symbols gauge\n"                                                           \
+	"fsprobe_symbols " #nsym "\n"                                                              \
+	"# HELP fsprobe_symbols_max Symbols tracked before overflow (--max-symbols).\n"            \
+	"# TYPE fsprobe_symbols_max gauge\n"                                                       \
+	"fsprobe_symbols_max " #max "\n"                                                           \
+	"# HELP fsprobe_target_up 1 while an observed process is running, else 0.\n"               \
+	"# TYPE fsprobe_target_up gauge\n"                                                         \
+	"fsprobe_target_up " #up "\n"                                                              \
+	"# HELP fsprobe_target_processes Observed processes currently running.\n"                  \
+	"# TYPE fsprobe_target_processes gauge\n"                                                  \
+	"fsprobe_target_processes " #procs "\n" prog_stats "# EOF\n"
+/* PROG_STATS in OpenMetrics, with the samples of one program given as s, r and m lines. */
+#define OM_PROG_STATS(enabled, s, r, m)                                                            \
+	"# HELP fsprobe_bpf_stats_enabled 1 when kernel.bpf_stats_enabled=1, so the BPF "          \
+	"program run counters below move.\n"                                                       \
+	"# TYPE fsprobe_bpf_stats_enabled gauge\n"                                                 \
+	"fsprobe_bpf_stats_enabled " #enabled "\n"                                                 \
+	"# HELP fsprobe_bpf_program_run_seconds Time the kernel spent running each BPF program "   \
+	"while bpf_stats_enabled was on.\n"                                                        \
+	"# TYPE fsprobe_bpf_program_run_seconds counter\n"                                         \
+	"# UNIT fsprobe_bpf_program_run_seconds seconds\n" s                                       \
+	"# HELP fsprobe_bpf_program_runs Runs of each BPF program while bpf_stats_enabled was "    \
+	"on.\n"                                                                                    \
+	"# TYPE fsprobe_bpf_program_runs counter\n" r                                              \
+	"# HELP fsprobe_bpf_program_recursion_misses Runs the kernel skipped because another BPF " \
+	"program was running on the CPU.\n"                                                        \
+	"# TYPE fsprobe_bpf_program_recursion_misses counter\n" m
+#define OM_NO_PROGS OM_PROG_STATS(0, "", "", "")
+
 /* A string key: at most FSP_KEY_MAX bytes, NUL-padded like the BPF side leaves it. */
 static struct fsp_symbol sym(const char *key, __u64 hits, __u64 misses)
 {
@@ -147,11 +230,13 @@ static void base(struct fsp_snapshot *s)
 	s->target_processes = 1;
 }
 
-static void assert_renders(const struct fsp_snapshot *s, const char *want)
+static void assert_renders(const struct fsp_snapshot *s, enum fsp_render_format fmt,
+			   const char *want)
 {
 	struct fsp_buf out = {};
 
-	assert_int_equal(fsp_render_metrics(s, &out), 0);
+	assert_int_equal(fmt == FSP_RENDER_TEXT ? fsp_render_metrics(s, &out) :
+						  fsp_render(s, fmt, &out), 0);
 	assert_non_null(out.data);
 	assert_text(out.data, out.len, want);
 	fsp_buf_free(&out);
@@ -258,6 +343,28 @@ static void setup_integer_keys(struct fsp_snapshot *s)
 	s->nsymbols = 2;
 }
 
+/* Latency over all symbols, and one BPF program's accounting: the families with a unit. */
+static void setup_latency_progs(struct fsp_snapshot *s)
+{
+	static struct fsp_symbol syms[1];
+	static struct fsp_latency lat[1];
+
+	syms[0] = sym("alpha", 3, 1);
+	s->symbols = syms;
+	s->nsymbols = 1;
+	s->latency = lat;
+	s->total_latency.lookup.buckets[0] = 2; /* at most 1.024 us */
+	s->total_latency.lookup.buckets[3] = 1; /* at most 8.192 us */
+	s->total_latency.lookup.sum_ns = 12000;
+	s->total_latency.miss.buckets[5] = 1; /* at most 32.768 us */
+	s->total_latency.miss.sum_ns = 40000;
+	s->nprogs = 1;
+	snprintf(s->progs[0].name, sizeof(s->progs[0].name), "lookup_entry");
+	s->progs[0].run_ns = 1500000000;
+	s->progs[0].runs = 7;
+	s->bpf_stats_enabled = 1;
+}
+
 /* clang-format off */
 static const struct render_case render_cases[] = {
 	{ "test_empty", setup_empty,
@@ -336,6 +443,121 @@ static const struct render_case render_cases[] = {
 	  "missing=\"task_storage,atomics\"} 1\n"
 	  PROBES SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3) },
 };
+
+/* The same snapshots in OpenMetrics, and one with the families that have a unit. */
+static const struct render_case openmetrics_cases[] = {
+	{ "test_empty_openmetrics", setup_empty,
+	  OM_HITS_HEAD
+	  OM_MISSES_HEAD
+	  RATIO_HEAD
+	  BUILD_AND_PROBES OM_SELF(1, 2, 3, 4, 0, 5, 7, 6, 0, 100, 0, 0, OM_NO_PROGS) },
+	{ "test_two_symbols_openmetrics", setup_two_symbols,
+	  OM_TWO_SYMBOLS
+	  BUILD_AND_PROBES OM_SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3, OM_NO_PROGS) },
+	{ "test_overflow_openmetrics", setup_overflow,
+	  OM_HITS_HEAD
+	  "featurestore_hits_total{symbol=\"a\"} 1\n"
+	  "featurestore_hits_total{symbol=\"__overflow__\"} 10\n"
+	  OM_MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"a\"} 2\n"
+	  "featurestore_misses_total{symbol=\"__overflow__\"} 20\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0.333333333\n"
+	  BUILD_AND_PROBES OM_SELF(0, 0, 0, 0, 30, 0, 0, 0, 1, 1, 1, 1, OM_NO_PROGS) },
+	{ "test_label_escaping_openmetrics", setup_label_escaping,
+	  OM_HITS_HEAD
+	  "featurestore_hits_total{symbol=\"a\\\"b\\\\\\\\c\\nd\"} 1\n"
+	  OM_MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"a\\\"b\\\\\\\\c\\nd\"} 2\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0.333333333\n"
+	  BUILD_AND_PROBES OM_SELF(0, 0, 0, 0, 0, 0, 0, 0, 1, 100, 1, 1, OM_NO_PROGS) },
+	{ "test_bpf_variant_openmetrics", setup_bpf_variant,
+	  OM_TWO_SYMBOLS
+	  BUILD
+	  "# HELP fsprobe_bpf_variant The BPF programs fsprobe loaded for this kernel, and the "
+	  "kernel features they do without.\n"
+	  "# TYPE fsprobe_bpf_variant gauge\n"
+	  "fsprobe_bpf_variant{variant=\"compat\",kernel=\"5.10.0-46-amd64\","
+	  "missing=\"task_storage,atomics\"} 1\n"
+	  PROBES OM_SELF(0, 0, 0, 0, 0, 0, 0, 0, 2, 100, 1, 3, OM_NO_PROGS) },
+	{ "test_latency_openmetrics", setup_latency_progs,
+	  OM_HITS_HEAD
+	  "featurestore_hits_total{symbol=\"alpha\"} 3\n"
+	  OM_MISSES_HEAD
+	  "featurestore_misses_total{symbol=\"alpha\"} 1\n"
+	  RATIO_HEAD
+	  "featurestore_hit_ratio 0.75\n"
+	  "# HELP featurestore_lookup_duration_seconds Time from entering the lookup function to "
+	  "its return.\n"
+	  "# TYPE featurestore_lookup_duration_seconds histogram\n"
+	  "# UNIT featurestore_lookup_duration_seconds seconds\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"1.024e-06\"} 2\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"2.048e-06\"} 2\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"4.096e-06\"} 2\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"8.192e-06\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"1.6384e-05\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"3.2768e-05\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"6.5536e-05\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.000131072\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.000262144\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.000524288\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.001048576\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.002097152\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.004194304\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.008388608\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.016777216\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.033554432\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.067108864\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.134217728\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.268435456\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"0.536870912\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"1.073741824\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"2.147483648\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"4.294967296\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"8.589934592\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"17.179869184\"} 3\n"
+	  "featurestore_lookup_duration_seconds_bucket{le=\"+Inf\"} 3\n"
+	  "featurestore_lookup_duration_seconds_sum 1.2e-05\n"
+	  "featurestore_lookup_duration_seconds_count 3\n"
+	  "# HELP featurestore_miss_duration_seconds Time spent in the miss function: the miss "
+	  "penalty.\n"
+	  "# TYPE featurestore_miss_duration_seconds histogram\n"
+	  "# UNIT featurestore_miss_duration_seconds seconds\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"1.024e-06\"} 0\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"2.048e-06\"} 0\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"4.096e-06\"} 0\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"8.192e-06\"} 0\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"1.6384e-05\"} 0\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"3.2768e-05\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"6.5536e-05\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.000131072\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.000262144\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.000524288\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.001048576\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.002097152\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.004194304\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.008388608\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.016777216\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.033554432\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.067108864\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.134217728\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.268435456\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"0.536870912\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"1.073741824\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"2.147483648\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"4.294967296\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"8.589934592\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"17.179869184\"} 1\n"
+	  "featurestore_miss_duration_seconds_bucket{le=\"+Inf\"} 1\n"
+	  "featurestore_miss_duration_seconds_sum 4e-05\n"
+	  "featurestore_miss_duration_seconds_count 1\n"
+	  BUILD_AND_PROBES
+	  OM_SELF(0, 0, 0, 0, 0, 0, 0, 0, 1, 100, 1, 1, OM_PROG_STATS(1,
+	  "fsprobe_bpf_program_run_seconds_total{program=\"lookup_entry\"} 1.500000000\n",
+	  "fsprobe_bpf_program_runs_total{program=\"lookup_entry\"} 7\n",
+	  "fsprobe_bpf_program_recursion_misses_total{program=\"lookup_entry\"} 0\n")) },
+};
 /* clang-format on */
 
 /* One cmocka test per row, named after it; the row comes in as the test's state. */
@@ -346,7 +568,17 @@ static void test_render_case(void **state)
 
 	base(&s);
 	c->setup(&s);
-	assert_renders(&s, c->want);
+	assert_renders(&s, FSP_RENDER_TEXT, c->want);
+}
+
+static void test_render_case_openmetrics(void **state)
+{
+	const struct render_case *c = *state;
+	struct fsp_snapshot s;
+
+	base(&s);
+	c->setup(&s);
+	assert_renders(&s, FSP_RENDER_OPENMETRICS, c->want);
 }
 
 /*
@@ -446,18 +678,54 @@ static void test_promtool(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Everything tricky, with per-symbol histograms, through a strict OpenMetrics parser. */
+static void test_openmetrics_parser(void **state)
+{
+	static struct fsp_latency lat[4];
+	struct fsp_buf out = {};
+	struct fsp_snapshot s;
+	FILE *p;
+	int status;
+
+	(void)state;
+	if (system("/usr/bin/python3 -c 'import prometheus_client.openmetrics.parser' 2>/dev/null")) {
+		print_message("python3-prometheus-client not installed: skipping the OpenMetrics "
+			      "parser check\n");
+		skip();
+	}
+	rich(&s);
+	lat[1].lookup.buckets[2] = 5;
+	lat[1].lookup.sum_ns = 15000;
+	s.latency = lat;
+	s.latency_by_symbol = 1;
+	s.overflow_latency.miss.buckets[7] = 2;
+	assert_int_equal(fsp_render(&s, FSP_RENDER_OPENMETRICS, &out), 0);
+	p = popen(OM_PARSER, "w");
+	assert_non_null(p);
+	assert_int_equal(fwrite(out.data, 1, out.len, p), out.len);
+	status = pclose(p);
+	fsp_buf_free(&out);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(render_cases) + 3];
+	struct CMUnitTest tests[ARRAY_SIZE(render_cases) + ARRAY_SIZE(openmetrics_cases) + 4];
 	size_t i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(render_cases); i++)
 		tests[n++] = (struct CMUnitTest){ .name = render_cases[i].name,
 						  .test_func = test_render_case,
 						  .initial_state = (void *)&render_cases[i] };
+	for (i = 0; i < ARRAY_SIZE(openmetrics_cases); i++)
+		tests[n++] = (struct CMUnitTest){ .name = openmetrics_cases[i].name,
+						  .test_func = test_render_case_openmetrics,
+						  .initial_state = (void *)&openmetrics_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_overflow_label_reserved);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_deterministic);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_promtool);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_openmetrics_parser);
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */
 	print_message("[==========] group: render\n");
