@@ -113,9 +113,14 @@ int fsp_privs_drop(unsigned int mask)
 	for (i = 0; i < NCAPS; i++)
 		if (mask & caps[i].bit)
 			keep |= 1ULL << caps[i].cap;
-	/* The bounding set first: dropping from it takes CAP_SETPCAP, which goes next. */
+	/*
+	 * The bounding set first, while CAP_SETPCAP is there to do it. Without CAP_SETPCAP (a
+	 * systemd unit's or a pod's capability list) it stays as it was: it only limits what an
+	 * exec could gain, and fsprobe never execs, under no_new_privs besides.
+	 */
 	for (c = 0; c <= CAP_LAST_CAP; c++)
-		if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
+		if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) &&
+		    errno != EINVAL && errno != EPERM)
 			return -errno;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
 		return -errno;
