@@ -49,6 +49,8 @@ check "the filtered list still suggests the lookup-miss pair only when both matc
 	bash -c "! grep -q '^try:' '$TMP/cache'"
 
 list malloc --pid "$FS_PID" '^malloc$'
+check "the summary counts the files with a match, of the files searched" \
+	grep -Eq '^1 function in 1 file \(of [2-9][0-9]* searched\); ' "$TMP/malloc"
 check "^malloc\$ finds malloc in libc, and only it" bash -c "
 	test \"\$(sed -n '2,/^\$/p' '$TMP/malloc' | sed '/^\$/d' | awk '{ print \$1, \$2 }' |
 		sed 's|/.*/||')\" = 'malloc libc.so.6'"
