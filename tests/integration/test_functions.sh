@@ -58,6 +58,8 @@ check "^malloc\$ finds malloc in libc, and only it" bash -c "
 list pair --pid "$FS_PID" 'feature_cache_lookup|compute_features'
 check "two names by alternation, with the suggestion" grep -q "^try: .*--miss compute_features$" "$TMP/pair"
 
+check "--help shows functions with --binary PATH" \
+	bash -c "'$FSPROBE' --help | grep -qF 'fsprobe functions (--pid PID | --binary PATH) [REGEX]'"
 list bin --binary "$FEATURESTORE" '^(feature_cache_lookup|compute_features)$'
 check "--binary lists the file alone and suggests --binary" grep -qx \
 	"try: sudo fsprobe top --binary '$(realpath "$FEATURESTORE")' --lookup feature_cache_lookup --miss compute_features" \
