@@ -22,7 +22,7 @@ PKG_CONFIG ?= pkg-config
 # The one list of Debian packages: make deps installs it, and test, demo and bench depend on deps.
 DEPS := make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libmicrohttpd-dev libcapstone-dev libcmocka-dev prometheus prometheus-alertmanager bpftrace tmux \
-	curl python3 python3-yaml procps util-linux iproute2 binutils g++ golang-go rustc
+	curl jq python3 python3-yaml procps util-linux iproute2 binutils g++ golang-go rustc
 
 # make vmtest boots Debian's own kernels under qemu; only it needs these.
 DEPS_VMTEST := qemu-system-x86 busybox-static cpio debian-archive-keyring
