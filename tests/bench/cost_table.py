@@ -85,7 +85,7 @@ def rows(f):
         ("no-lazy", "fsprobe `--no-lazy`: entry and return probe", ns(added("plain", "no-lazy"), True)),
         ("latency", "fsprobe `--latency`, all hits: a return probe and two clock reads (a miss also "
          "pays a return probe on the miss function)", ns(added("plain", "latency"), True)),
-        ("bpftrace", "the bpftrace one-liner (below)", ns(added("plain", "bpftrace"), True)),
+        ("bpftrace", "the bpftrace one-liner, the usual peer", ns(added("plain", "bpftrace"), True)),
         ("cet-lookup", "one lookup, `-fcf-protection` build, no probe", ns(w("cet", "none"))),
         ("cet-endbr64", "`-fcf-protection`: a uprobe on `endbr64`, single-stepped (an empty program "
          "there)", ns(added("cet", "empty"), True)),
