@@ -4,6 +4,8 @@
   cost_table.py write RESULTS PAGE   rewrite the table in PAGE from RESULTS (what make bench does)
   cost_table.py check PAGE           the table is what the results kept beside it give: no figure
                                      was edited by hand, every row is there (make test does this)
+  cost_table.py rerender PAGE        the table again from the results kept in it (after a change
+                                     to this script's wording, without a bench run)
   cost_table.py render RESULTS       print the table (the bench smoke test renders a quick run)
   cost_table.py rows PAGE            the row anchors, one a line (links from other pages use them)
 
@@ -213,6 +215,12 @@ def main(argv):
         a, b = region(page)
         with open(argv[3], "w", encoding="utf-8") as out:
             out.write(page[:a] + render(r) + page[b:])
+        return 0
+    if len(argv) == 3 and argv[1] == "rerender":
+        page = open(argv[2], encoding="utf-8").read()
+        a, b = region(page)
+        with open(argv[2], "w", encoding="utf-8") as out:
+            out.write(page[:a] + render(kept_results(page[a:b])) + page[b:])
         return 0
     if len(argv) == 3 and argv[1] == "render":
         print(render(parse_results(open(argv[2], encoding="utf-8").read())))
