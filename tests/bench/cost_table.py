@@ -242,6 +242,8 @@ def main(argv):
                     break
             else:
                 print("cost table differs from its bench results in length")
+            print("(make bench rewrites it; after a change to cost_table.py's wording: "
+                  "tests/bench/cost_table.py rerender docs/performance.md)")
             return 1
         if "n/a" in table:
             print("cost table: some figures are n/a (the last bench run lacked them)")
