@@ -402,10 +402,15 @@ class Run:
         self.tmux("new-session", "-d", "-s", "top", "-x", "80", "-y", "24",
                   "cd %s && %s 2>%s.err; echo $? >%s; sleep 600" % (
                       shlex.quote(self.dir), cmd, status, status))
+        capture = lambda: self.tmux("capture-pane", "-p", "-t", "top").stdout.decode("utf-8", "replace")
+        deadline = time.time() + 30  # attaching takes a while on a busy machine
+        while time.time() < deadline and not os.path.exists(status) and \
+                not re.search(r"^SYMBOL ", capture(), re.M):
+            time.sleep(0.2)
         time.sleep(wait)
-        screen = self.tmux("capture-pane", "-p", "-t", "top").stdout.decode("utf-8", "replace")
+        screen = capture()
         self.tmux("send-keys", "-t", "top", "q")
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while time.time() < deadline and not os.path.exists(status):
             time.sleep(0.1)
         self.tmux("kill-server")
