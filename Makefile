@@ -22,7 +22,7 @@ PKG_CONFIG ?= pkg-config
 # The one list of Debian packages: make deps installs it, and test, demo and bench depend on deps.
 DEPS := make clang llvm gcc libc6-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libmicrohttpd-dev libgnutls28-dev libyaml-dev libcrypt-dev libcapstone-dev libcmocka-dev \
-	prometheus prometheus-alertmanager bpftrace tmux curl openssl apache2-utils python3 \
+	prometheus prometheus-alertmanager bpftrace tmux curl jq openssl apache2-utils python3 \
 	python3-yaml python3-prometheus-client procps util-linux iproute2 binutils g++ golang-go rustc \
 	podman nodejs scdoc man-db bash-completion debhelper dpkg-dev lintian systemd busybox-static
 

@@ -293,14 +293,16 @@ static int cmd_run(struct fsp_session *s, const struct options *o, const sigset_
 				     .max_conns_per_ip = o->max_conns_per_ip };
 	struct timespec tick = { .tv_sec = 1 };
 	struct fsp_http *http;
-	int sig, err;
+	int sig, err, every;
+	char url[512];
 
 	err = fsp_http_start(&http, &web, scrape, s);
 	if (err)
 		return err;
 	fsp_log_info("observing %s; key %s", s->describe, o->s.key);
 	fsp_log_info("%s", s->bpf_note);
-	fsp_log_info("metrics at %s://%s%s", fsp_http_scheme(http), o->listen, o->path);
+	every = fsp_http_url(fsp_http_scheme(http), o->listen, o->path, url, sizeof(url));
+	fsp_log_info("metrics at %s%s", url, every ? " (listening on every address)" : "");
 	do {
 		sig = sigtimedwait(stop, NULL, &tick);
 		if (sig < 0)

@@ -10,6 +10,10 @@
 #
 # BENCH_QUICK=1 is the short smoke run CI does. BENCH_RUNS (default 5) alternating runs each;
 # the median is reported, as ratios to the unprobed run of the same build.
+#
+# Every figure is also recorded as KEY VALUE in $OUTPUT/bench/results.txt, and a full run (not
+# BENCH_QUICK, not BENCH_WRITE=0) rewrites the cost table in docs/performance.md from them
+# (tests/bench/cost_table.py): the one place the docs take a cost figure from.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUTPUT=${OUTPUT:-build}
@@ -21,6 +25,10 @@ else
 	SPEED_REQUESTS=2000000 SCRAPES=20
 fi
 TMP=$(mktemp -d /tmp/fsprobe-bench.XXXXXX)
+mkdir -p "$OUTPUT/bench"
+RESULTS=$OUTPUT/bench/results.txt
+: >"$RESULTS"
+rec() { echo "$1 $2" >>"$RESULTS"; } # KEY VALUE
 STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
 cleanup() {
 	kill $(jobs -p) 2>/dev/null
@@ -74,7 +82,7 @@ start_bpftrace() {
 	sleep 0.5
 }
 
-# one_run BIN none|fsprobe|no-lazy|bpftrace|empty: ns per lookup for a fixed all-hit workload on one thread.
+# one_run BIN none|fsprobe|no-lazy|latency|bpftrace|empty: ns per lookup for a fixed all-hit workload on one thread.
 one_run() {
 	local bin=$1 how=$2 peer=
 	start_target "$bin" --threads 1 --requests "$REQUESTS" --symbols 100 --capacity 1024
@@ -85,6 +93,10 @@ one_run() {
 		;;
 	no-lazy)
 		start_fsprobe --pid "$TPID" --lookup feature_cache_lookup --miss compute_features --no-lazy
+		peer=$FPID
+		;;
+	latency)
+		start_fsprobe --pid "$TPID" --lookup feature_cache_lookup --miss compute_features --latency
 		peer=$FPID
 		;;
 	empty)
@@ -107,18 +119,27 @@ one_run() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "fsprobe bench on $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+echo "fsprobe bench on $(uname -r), $(nproc) CPUs, $CPU_MODEL"
+rec meta.date "$(date -u +%Y-%m-%d)"
+rec meta.kernel "$(uname -r)"
+rec meta.cpus "$(nproc)"
+rec meta.cpu "$CPU_MODEL"
+rec meta.requests "$REQUESTS"
+rec meta.runs "$RUNS"
+rec meta.sizes "${SIZES// /,}"
 echo "$REQUESTS lookups per run on 1 thread, all hits; median of $RUNS alternating runs"
 echo
 printf '%-8s %-10s %10s %10s %9s\n' build observer ns/lookup "added ns" "x no-probe"
 echo "(fsprobe: the default, no return probe here as the binary proves it exact; no-lazy: with one;"
+echo " latency: fsprobe --latency;"
 echo " empty: an empty bpftrace program at the function's first byte, the uprobe alone)"
 declare -A added
 for build in plain cet; do
 	bin=$OUTPUT/featurestore
 	[ $build = cet ] && bin=$OUTPUT/featurestore-cet
-	hows="none fsprobe no-lazy"
-	[ "$HAVE_BPFTRACE" = 1 ] && hows="none fsprobe no-lazy bpftrace empty"
+	hows="none fsprobe no-lazy latency"
+	[ "$HAVE_BPFTRACE" = 1 ] && hows="none fsprobe no-lazy latency bpftrace empty"
 	for how in $hows; do : >"$TMP/$how"; done
 	for _ in $(seq "$RUNS"); do
 		for how in $hows; do one_run "$bin" "$how" >>"$TMP/$how"; done
@@ -126,6 +147,7 @@ for build in plain cet; do
 	base=$(median <"$TMP/none")
 	for how in $hows; do
 		v=$(median <"$TMP/$how")
+		rec "wall.$build.$how" "$v"
 		added[$build.$how]=$(awk -v v="$v" -v b="$base" 'BEGIN { printf "%.1f", v - b }')
 		awk -v b="$build" -v h="$how" -v v="$v" -v base="$base" 'BEGIN {
 			printf "%-8s %-10s %10.1f %10.1f %9.2f\n", b, h, v, v - base, v / base }'
@@ -177,6 +199,10 @@ big_ns=$(per_prog | awk '$1 == "lookup_entry" { print $3 }')
 big_empty=$(awk '{ print $1 }' "$TMP/empty")
 bpf_run 100 --no-lazy
 per_prog >"$TMP/prog-nolazy"
+# Every thread's state in task storage (a helper call) instead of the inlined array.
+bpf_run 100 --thread-slots 0
+noslot_ns=$(per_prog | awk '$1 == "lookup_entry" { print $3 }')
+noslot_empty=$(awk '{ print $1 }' "$TMP/empty")
 bpf_run 100
 per_prog >"$TMP/prog"
 empty_ns=$(awk '{ print $1 }' "$TMP/empty")
@@ -206,14 +232,47 @@ done < <(grep '^lookup_' "$TMP/prog-nolazy")
 [ -z "$bt_run" ] || printf '  %-30s %10s %12.1f %10s\n' "bpftrace one-liner, lookup" "" "$bt_run" "$(net "$bt_run")"
 [ -z "$big_ns" ] || printf '  %-30s %10s %12.1f %10s\n' "lookup_entry, $BIG_SYMS symbols" "" "$big_ns" \
 	"$(awk -v v="$big_ns" -v e="${big_empty:-0}" 'BEGIN { if (e > 0) printf "%.1f", v - e; else print "n/a" }')"
+[ -z "$noslot_ns" ] || printf '  %-30s %10s %12.1f %10s\n' "lookup_entry, --thread-slots 0" "" \
+	"$noslot_ns" "$(awk -v v="$noslot_ns" -v e="${noslot_empty:-0}" 'BEGIN { if (e > 0) printf "%.1f", v - e; else print "n/a" }')"
 echo "  ($BIG_SYMS symbols, uniform: the target's cache and fsprobe's maps no longer fit the CPU caches)"
 # On a hit only lookup_entry runs (lazy counting; --no-lazy adds lookup_return).
 hit_ns=$(awk '$1 == "lookup_entry" { print $3 }' "$TMP/prog")
 hit_net=$(net "$hit_ns")
+rec prog.lookup_entry "$hit_ns"
+rec prog.empty "$empty_ns"
+rec prog.lookup_return.nolazy "$(awk '$1 == "lookup_return" { print $3 }' "$TMP/prog-nolazy")"
+rec prog.big.symbols "$BIG_SYMS"
+rec prog.big.lookup_entry "$big_ns"
+rec prog.big.empty "$big_empty"
+rec prog.noslots.lookup_entry "$noslot_ns"
+rec prog.noslots.empty "$noslot_empty"
+rec prog.bpftrace "$bt_run"
 
-# Scrape latency and RSS as the number of symbols grows.
+# maps_memory PID: "TOTAL COUNTS SLOTS SLOT_ENTRIES" in bytes: the kernel memory (memlock) of
+# every BPF map PID holds, of its per-CPU counters (counts), and of its thread table.
+maps_memory() {
+	bpftool map show -j | python3 -c '
+import json, os, sys
+pid = sys.argv[1]
+ids = set()
+for fd in os.listdir("/proc/%s/fdinfo" % pid):
+    try:
+        info = open("/proc/%s/fdinfo/%s" % (pid, fd)).read()
+    except OSError:
+        continue
+    for line in info.splitlines():
+        if line.startswith("map_id:"):
+            ids.add(int(line.split()[1]))
+maps = [m for m in json.load(sys.stdin) if m["id"] in ids]
+by = {m.get("name"): m for m in maps}
+slots = by.get("thread_table", {})
+print(sum(m["bytes_memlock"] for m in maps), by.get("counts", {}).get("bytes_memlock", 0),
+      slots.get("bytes_memlock", 0), slots.get("max_entries", 0))' "$1"
+}
+
+# Scrape latency, RSS and kernel memory as the number of symbols grows.
 echo
-printf '%-10s %12s %10s\n' symbols "scrape ms" "RSS MB"
+printf '%-10s %12s %10s %10s\n' symbols "scrape ms" "RSS MB" "kernel MB"
 declare -A scrape rss
 for n in $SIZES; do
 	start_target "$OUTPUT/featurestore" --threads 2 --requests $((n * 6 + 20000)) --symbols "$n" \
@@ -228,7 +287,16 @@ for n in $SIZES; do
 	scrape[$n]=$(awk '{ printf "%.2f", $1 * 1000 }' "$TMP/scrape")
 	rss[$n]=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$FPID/status")
 	seen=$(curl -sf "$URL" | awk '$1 == "fsprobe_symbols" { print $2 }')
-	printf '%-10s %12s %10s   (%s series)\n' "$n" "${scrape[$n]}" "${rss[$n]}" "$seen"
+	read -r kmem counts slots nslots < <(maps_memory "$FPID")
+	printf '%-10s %12s %10s %10s   (%s series)\n' "$n" "${scrape[$n]}" "${rss[$n]}" \
+		"$(awk -v b="$kmem" 'BEGIN { printf "%.1f", b / 1048576 }')" "$seen"
+	rec "scrape.$n" "${scrape[$n]}"
+	rec "rss.$n" "${rss[$n]}"
+	rec "series.$n" "$seen"
+	rec "kmem.$n" "$kmem"
+	rec "kmem.counts.$n" "$counts"
+	rec "kmem.slots" "$slots"
+	rec "kmem.slot_entries" "$nslots"
 	kill -INT "$FPID" "$TPID"
 	wait "$FPID" "$TPID" 2>/dev/null
 done
@@ -243,6 +311,10 @@ want=$(awk '$1 == "TOTAL" { print $3, $4 }' "$TMP/tally")
 rate=$(sed -n 's/.*ns_per_lookup=//p' "$TMP/t.err")
 kill -INT "$FPID" "$TPID"
 wait "$FPID" "$TPID" 2>/dev/null
+rec exact.requests "$SPEED_REQUESTS"
+rec exact.got "${got// /,}"
+rec exact.want "${want// /,}"
+rec exact.ns_per_lookup "$rate"
 
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT MET"; fi; }
 echo
@@ -269,4 +341,10 @@ echo "  scrape of $big symbols <= 20 ms (${scrape[$big]} ms): $(verdict "${scrap
 echo "  RSS at $big symbols <= 30 MB (${rss[$big]} MB): $(verdict "${rss[$big]} <= 30")"
 echo "  exact at top speed on 2 threads (${rate} ns/lookup): fsprobe '$got', tally '$want':" \
 	"$([ "$got" = "$want" ] && echo met || echo "NOT MET")"
+if [ -n "${BENCH_QUICK:-}" ] || [ "${BENCH_WRITE:-1}" = 0 ]; then
+	echo "(results in $RESULTS; docs/performance.md not rewritten: a full run does that)"
+else
+	python3 "$ROOT/tests/bench/cost_table.py" write "$RESULTS" "$ROOT/docs/performance.md" &&
+		echo "docs/performance.md: cost table rewritten from this run ($RESULTS)"
+fi
 [ "$got" = "$want" ]

@@ -5,6 +5,13 @@
 . "$(dirname "$0")/../lib.sh"
 
 EDGE=$OUTPUT/edge
+# Every test target answers --help with its usage on stdout and exit 0.
+for t in "$EDGE" "$FEATURESTORE" "$OUTPUT/featurestore-cet" "$OUTPUT"/targets/featurestore-* \
+	"$OUTPUT/targets/shapes"; do
+	[ -x "$t" ] || continue
+	check "$(basename "$t") --help prints its usage" \
+		bash -c "out=\$('$t' --help 2>&1) && grep -q '^usage: ' <<<\"\$out\""
+done
 check "edge_lookup tail-calls edge_compute (jmp)" \
 	bash -c "objdump -d --no-show-raw-insn '$EDGE' | awk '/<edge_lookup>:/,/^\$/' | grep -q 'jmp.*<edge_compute>'"
 

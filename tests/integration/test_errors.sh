@@ -30,8 +30,11 @@ L=(--web.listen-address "127.0.0.1:$port")
 expect "unknown pid" 1 'no process with pid 999999999' "$FSPROBE" --pid 999999999 "${F[@]}" "${L[@]}"
 expect "pid not a number" 2 "--pid: expected a whole number" "$FSPROBE" --pid abc "${F[@]}"
 expect "missing lookup function, with a suggestion" 1 \
-	"function 'feature_cache_lookp'.*not found; did you mean feature_cache_lookup" \
+	"function 'feature_cache_lookp'.*: not found, nor in any of its [0-9]+ libraries; did you mean feature_cache_lookup$" \
 	"$FSPROBE" --pid "$FS_PID" --lookup feature_cache_lookp --miss "$MISS" "${L[@]}"
+expect "missing lookup function, by --binary: no libraries to name" 1 \
+	"function 'feature_cache_lookp'.*: not found; did you mean feature_cache_lookup$" \
+	"$FSPROBE" --binary "$FEATURESTORE" --lookup feature_cache_lookp --miss "$MISS" "${L[@]}"
 expect "missing miss function" 1 "function 'nope_nothing_here'.*not found" \
 	"$FSPROBE" --pid "$FS_PID" --lookup "$LOOKUP" --miss nope_nothing_here "${L[@]}"
 expect "key syntax error shows the column" 2 "--key 'cstr\(arg0': expected '\)' at column 10" \
@@ -71,6 +74,8 @@ expect "CAP_BPF and CAP_PERFMON alone are not enough" 1 "missing privileges: CAP
 # Unprivileged: drop to nobody with no capabilities.
 expect "no privileges names the capabilities" 1 "missing privileges: CAP_SYS_ADMIN, CAP_SYS_PTRACE \(uprobes need CAP_SYS_ADMIN besides CAP_BPF and CAP_PERFMON\)" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FSPROBE" --pid "$FS_PID" "${F[@]}"
+check "... and does not suggest setcap, which docs/deployment/README.md does not support" \
+	bash -c "! grep -qi setcap '$TMP/err'"
 
 # A kernel without BTF or uprobes, shown to fsprobe by hiding the files in a mount namespace.
 expect "kernel without BTF" 1 "no BTF.*CONFIG_DEBUG_INFO_BTF" \

@@ -49,6 +49,8 @@ check "the filtered list still suggests the lookup-miss pair only when both matc
 	bash -c "! grep -q '^try:' '$TMP/cache'"
 
 list malloc --pid "$FS_PID" '^malloc$'
+check "the summary counts the files with a match, of the files searched" \
+	grep -Eq '^1 function in 1 file \(of [2-9][0-9]* searched\); ' "$TMP/malloc"
 check "^malloc\$ finds malloc in libc, and only it" bash -c "
 	test \"\$(sed -n '2,/^\$/p' '$TMP/malloc' | sed '/^\$/d' | awk '{ print \$1, \$2 }' |
 		sed 's|/.*/||')\" = 'malloc libc.so.6'"
@@ -56,6 +58,8 @@ check "^malloc\$ finds malloc in libc, and only it" bash -c "
 list pair --pid "$FS_PID" 'feature_cache_lookup|compute_features'
 check "two names by alternation, with the suggestion" grep -q "^try: .*--miss compute_features$" "$TMP/pair"
 
+check "--help shows functions with --binary PATH" \
+	bash -c "'$FSPROBE' --help | grep -qF 'fsprobe functions (--pid PID | --binary PATH) [REGEX]'"
 list bin --binary "$FEATURESTORE" '^(feature_cache_lookup|compute_features)$'
 check "--binary lists the file alone and suggests --binary" grep -qx \
 	"try: sudo fsprobe top --binary '$(realpath "$FEATURESTORE")' --lookup feature_cache_lookup --miss compute_features" \

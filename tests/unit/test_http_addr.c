@@ -104,6 +104,32 @@ static void test_parse_errors(void **state)
 		fail_msg("%d of %zu bad addresses accepted", n, sizeof(bad) / sizeof(bad[0]));
 }
 
+/* The logged URL can be pasted: an address that means every address becomes 127.0.0.1. */
+static void test_url(void **state)
+{
+	static const struct {
+		const char *listen, *path, *want;
+		int every;
+	} cases[] = {
+		{ "127.0.0.1:9477", "/metrics", "http://127.0.0.1:9477/metrics", 0 },
+		{ ":9711", "/metrics", "http://127.0.0.1:9711/metrics", 1 },
+		{ "0.0.0.0:9711", "/m", "http://127.0.0.1:9711/m", 1 },
+		{ "[::]:9711", "/metrics", "http://127.0.0.1:9711/metrics", 1 },
+		{ "[::1]:9477", "/metrics", "http://[::1]:9477/metrics", 0 },
+		{ "node-1.example:9477", "/", "http://node-1.example:9477/", 0 },
+		{ "10.0.0.7:9477", "/metrics", "http://10.0.0.7:9477/metrics", 0 },
+	};
+	char url[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(fsp_http_url("http", cases[i].listen, cases[i].path, url, sizeof(url)),
+				 cases[i].every);
+		assert_string_equal(url, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +138,7 @@ int main(void)
 		cmocka_unit_test(test_parse_ipv6),
 		cmocka_unit_test(test_parse_localhost),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_url),
 	};
 
 	/* cmocka 1.1.5 leaves the group name out of its standard output. */

@@ -81,6 +81,10 @@ static const struct ok_case ok_cases[] = {
 	    .addr = { .arg = 1, .nops = 1, .op = { DEREF }, .off = { 0 } },
 	    .len = { .arg = 1, .nops = 1, .op = { DEREF }, .off = { 8 } }, .field_on = 1,
 	    .field_idx = 64, .field_delim = ' ' } },
+	/* A Go string is a string key too, as the error for a non-string key says. */
+	{ "field(go_string(arg1), ':', 1)",
+	  { .type = FSP_KEY_BYTES, .addr = { .arg = 1 }, .len = { .arg = 2 }, .field_on = 1,
+	    .field_idx = 1, .field_delim = ':' } },
 	/* Blanks (spaces, tabs, newlines) anywhere between tokens. */
 	{ " \t field ( cstr ( arg0 -> 8 + 0x10 ) ,\n':' , 2 ) \n",
 	  { .type = FSP_KEY_CSTR, .addr = { .nops = 2, .op = { DEREF, ADD }, .off = { 8, 16 } },
@@ -143,16 +147,19 @@ struct err_case {
 	const char *msg;
 };
 
-#define STRING_KEY_ONLY "field() needs a string key (cstr, bytes, cxx_string)"
+/* Every key type is named, go_string too. */
+#define UNKNOWN_TYPE \
+	"unknown key type (cstr, bytes, cxx_string, go_string, u64, u32, i64, i32, field)"
+#define STRING_KEY_ONLY "field() needs a string key (cstr, bytes, cxx_string, go_string)"
 #define BAD_DELIM       "expected one delimiter character in quotes, such as ':'"
 
 static const struct err_case err_cases[] = {
 	{ "cstr(arg0", 10, "expected ')'" },
 	{ "cstr(arg0->8 x", 14, "expected ')'" },
 	{ "str(arg0)", 1,
-	  "unknown key type (cstr, bytes, cxx_string, u64, u32, i64, i32, field)" },
+	  UNKNOWN_TYPE },
 	{ "   CSTR(arg0)", 4,
-	  "unknown key type (cstr, bytes, cxx_string, u64, u32, i64, i32, field)" },
+	  UNKNOWN_TYPE },
 	{ "cstr(arg6)", 6, "argument index out of range (arg0 to arg5)" },
 	{ "u64( arg10)", 6, "argument index out of range (arg0 to arg5)" },
 	{ "cstr(rdi)", 6, "expected an argument such as arg0" },

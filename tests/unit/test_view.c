@@ -26,7 +26,7 @@
 	"probes: feature_cache_lookup (lookup), compute_features (miss)\n"                         \
 	"duration: 10.0 s\n"                                                                       \
 	"latency: p50 and p99 are bucket upper bounds (2.10ms: between 1.05ms and 2.10ms)\n"       \
-	"totals: 1120 lookups, 1051 hits, 69 misses; hit ratio 93.83% (SLO 95%: BREACH)\n"         \
+	"totals: 1120 lookups, 1051 hits, 69 misses; hit ratio 93.84% (SLO 95%: BREACH)\n"         \
 	"all symbols: miss penalty p50 4.19ms p99 >17.2s, lookup p50 1.02us p99 4.19ms\n"          \
 	"not counted, key unreadable: fault 1, empty 2, field_missing 3\n"                         \
 	"\n"                                                                                       \
@@ -85,7 +85,7 @@
 	"pid 4242 (featurestore): lookups in feature_cache_lookup, misses in compute_fea…\n"     \
 	"probes: feature_cache_lookup (lookup), compute_features (miss)\n"                         \
 	"up 1:02:05, every 1s, 1 process running, 4 symbols\n"                                     \
-	"hit ratio: last 10.0s 93.83% BREACH, since start 93.83% BREACH (SLO 95%)\n"               \
+	"hit ratio: last 10.0s 93.84% BREACH, since start 93.84% BREACH (SLO 95%)\n"               \
 	"lookups/s 112, misses/s 6.9, miss penalty p50 4.19ms p99 >17.2s\n"                        \
 	"\n"                                                                                       \
 	"SYMBOL              LOOKUPS/S    HIT%  MISSES/S      LOOKUPS  MISS P50  MISS P99\n"       \
@@ -102,7 +102,7 @@
 	"pid 4242 (featurestore): lookups in feature_cache_lookup, misses in compute_fea…\n"     \
 	"probes: feature_cache_lookup (lookup), compute_features (miss)\n"                         \
 	"up 0:00:00, every 2.5s, TARGET EXITED (last counts), 4 symbols, PAUSED\n"                 \
-	"hit ratio: since start 93.83% BREACH (SLO 95%)\n"                                         \
+	"hit ratio: since start 93.84% BREACH (SLO 95%)\n"                                         \
 	"lookups/s -, misses/s -, miss penalty p50 - p99 - (latency off)\n"                        \
 	"\n"                                                                                       \
 	"SYMBOL              LOOKUPS/S    HIT%  MISSES/S      LOOKUPS  MISS P50  MISS P99\n"       \
@@ -140,6 +140,41 @@ static void assert_json(const struct fsp_buf *out)
 	assert_non_null(p);
 	assert_int_equal(fwrite(out->data, 1, out->len, p), out->len);
 	assert_int_equal(pclose(p), 0);
+}
+
+/* HIT%: to the nearest 0.01%, yet 100.00% only without a miss and 0.00% only without a hit. */
+static void test_ratio(void **state)
+{
+	static const struct {
+		__u64 hits, all;
+		const char *want;
+	} cases[] = {
+		{ 0, 0, "-" },
+		{ 2, 3, "66.67%" }, /* 66.666...: rounded up, no longer cut to 66.66% */
+		{ 1, 3, "33.33%" },
+		{ 1051, 1120, "93.84%" }, /* 93.839... */
+		{ 1, 8, "12.50%" },
+		{ 1, 20000, "0.01%" }, /* 0.005%: a half rounds up */
+		{ 19999, 20000, "99.99%" }, /* 99.995%: a half rounds up, but not to 100.00% */
+		{ 99999, 100000, "99.99%" }, /* 99.999% */
+		{ 1, 100000, "0.01%" }, /* 0.001% */
+		{ 0, 7, "0.00%" },
+		{ 7, 7, "100.00%" },
+		{ 1, 2, "50.00%" },
+		{ ~0ULL - 1, ~0ULL, "99.99%" }, /* no overflow at the top of the range */
+		{ ~0ULL / 3, ~0ULL, "33.33%" },
+		{ ~0ULL, ~0ULL, "100.00%" },
+	};
+	char buf[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fsp_cell_ratio(buf, sizeof(buf), cases[i].hits, cases[i].all);
+		if (strcmp(buf, cases[i].want))
+			fail_msg("%llu of %llu: want %s, got %s", (unsigned long long)cases[i].hits,
+				 (unsigned long long)cases[i].all, cases[i].want, buf);
+	}
 }
 
 static void test_percentile_empty(void **state)
@@ -580,6 +615,7 @@ int main(void)
 {
 	/* clang-format off */
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ratio),
 		cmocka_unit_test(test_percentile_empty),
 		cmocka_unit_test(test_percentile_one_bucket),
 		cmocka_unit_test(test_percentile_spread),

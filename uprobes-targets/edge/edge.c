@@ -160,6 +160,23 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static const char usage[] =
+	"usage: edge [--mode MODE] [OPTION]...\n"
+	"Pairing edge cases for fsprobe, one per mode:\n"
+	"  tail   edge_lookup tail-calls edge_compute (a jmp)\n"
+	"  empty  every third key is empty, and misses\n"
+	"  idle   the worker stays alive after the workload, blocked below its last lookup\n"
+	"         (edge_lookup2/edge_compute2)\n"
+	"  exec   as idle, then the worker execs /bin/sleep\n"
+	"  nul    keys with a NUL inside, read as bytes(arg0, arg1) (edge_lookup_n/edge_compute_n)\n"
+	"\n"
+	"  --mode MODE     tail, empty, idle, exec or nul (default tail)\n"
+	"  --requests N    lookups in the workload (default 1000)\n"
+	"  --tally PATH    write per-symbol ground truth to PATH (default: stdout)\n"
+	"  --wait-start    print 'ready pid=PID', then wait for SIGUSR1 before loading\n"
+	"  --hold          accepted for the other targets' sake: edge always holds until SIGTERM\n"
+	"  -h, --help      show this help\n";
+
 int main(int argc, char **argv)
 {
 	struct job j = { .n = 1000, .tally = "/dev/stdout" };
@@ -176,8 +193,11 @@ int main(int argc, char **argv)
 			j.tally = argv[++i];
 		else if (!strcmp(argv[i], "--wait-start"))
 			wait_start = 1;
-		else if (strcmp(argv[i], "--hold")) {
-			fprintf(stderr, "edge: unknown argument '%s'\n", argv[i]);
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("%s", usage);
+			return 0;
+		} else if (strcmp(argv[i], "--hold")) {
+			fprintf(stderr, "edge: unknown argument '%s' (see edge --help)\n", argv[i]);
 			return 2;
 		}
 	}

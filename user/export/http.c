@@ -165,6 +165,23 @@ int fsp_http_check_listen(const char *addr)
 	return -EINVAL;
 }
 
+int fsp_http_url(const char *scheme, const char *listen, const char *path, char *buf,
+		 size_t len)
+{
+	static const char *const every[] = { "", "0.0.0.0", "[::]" };
+	const char *colon = strrchr(listen, ':');
+	size_t i, hl = colon ? (size_t)(colon - listen) : 0;
+
+	for (i = 0; colon && i < sizeof(every) / sizeof(every[0]); i++) {
+		if (strlen(every[i]) == hl && !strncmp(listen, every[i], hl)) {
+			snprintf(buf, len, "%s://127.0.0.1%s%s", scheme, colon, path);
+			return 1;
+		}
+	}
+	snprintf(buf, len, "%s://%s%s", scheme, listen, path);
+	return 0;
+}
+
 /* --- negotiation --- */
 
 /*

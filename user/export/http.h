@@ -33,6 +33,13 @@ int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t
 /* The same, logging the one error line for --web.listen-address when addr is not one. */
 int fsp_http_check_listen(const char *addr);
 /*
+ * The URL to paste for path on listen, into buf, with scheme ("http" or "https"): a host that
+ * means every address (":PORT", "0.0.0.0", "[::]") is shown as 127.0.0.1, which those include.
+ * Returns 1 for every address.
+ */
+int fsp_http_url(const char *scheme, const char *listen, const char *path, char *buf,
+		 size_t len);
+/*
  * Binds and serves from its own thread; logs a one-line reason on failure. Raises the soft
  * open-file limit to the hard one, and serves fewer connections than asked if it must.
  */

@@ -228,10 +228,11 @@ static int parse_key(struct parser *ps, struct fsp_key_prog *kp, int nested)
 			if (!strcmp(name, int_types[i].name))
 				break;
 		if (i == sizeof(int_types) / sizeof(int_types[0]))
-			return fail(ps, at, "unknown key type (cstr, bytes, cxx_string, u64, u32, "
-					    "i64, i32, field)");
+			return fail(ps, at, "unknown key type (cstr, bytes, cxx_string, go_string, "
+					    "u64, u32, i64, i32, field)");
 		if (nested)
-			return fail(ps, at, "field() needs a string key (cstr, bytes, cxx_string)");
+			return fail(ps, at, "field() needs a string key (cstr, bytes, cxx_string, "
+					    "go_string)");
 		kp->type = int_types[i].type;
 		err = parse_expr(ps, &kp->addr);
 	}

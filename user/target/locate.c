@@ -136,6 +136,8 @@ int fsp_locate_func(const struct fsp_target *t, const char *spec, struct fsp_fun
 	err = hits ? 0 : -ENOENT;
 	if (!hits && lib[0])
 		snprintf(why, why_len, "no mapped library matches '%s' and has %s", lib, name);
+	else if (!hits && !strncmp(exe_why, "not found", 9)) /* the libraries before any guess */
+		snprintf(why, why_len, "not found, nor in any of its %d libraries%s", n, exe_why + 9);
 	else if (!hits)
 		snprintf(why, why_len, "%s (nor in any of its %d libraries)", exe_why, n);
 free_libs:

@@ -81,8 +81,13 @@ const char *fsp_cell_ratio(char *buf, size_t n, __u64 hits, __u64 all)
 		snprintf(buf, n, "-");
 		return buf;
 	}
-	/* Rounded down, so 100.00% means no miss at all. */
-	bp = (unsigned long long)(10000.0 * (double)hits / (double)all);
+	/* To the nearest 0.01%, but 100.00% only with no miss at all and 0.00% with no hit. */
+	bp = (unsigned long long)(((unsigned __int128)hits * 20000 + all) /
+				  ((unsigned __int128)all * 2));
+	if (bp == 10000 && hits < all)
+		bp = 9999;
+	else if (bp == 0 && hits)
+		bp = 1;
 	snprintf(buf, n, "%llu.%02llu%%", bp / 100, bp % 100);
 	return buf;
 }

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <regex.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,7 +274,8 @@ static void print(const struct listing *l, pid_t pid, const char *binary, struct
 {
 	const struct fn *lookup = best(l, MARK_LOOKUP), *miss = best(l, MARK_MISS);
 	struct fsp_buf name = {};
-	size_t i, nmarked = 0;
+	size_t i, nmarked = 0, nwith = 0;
+	bool with[sizeof(l->files) / sizeof(l->files[0])] = {};
 	char q[1024];
 
 	fsp_buf_printf(out, "MARK  %-*s  FILE\n", NAME_WIDTH, "FUNCTION");
@@ -288,6 +290,8 @@ static void print(const struct listing *l, pid_t pid, const char *binary, struct
 			fsp_buf_printf(&name, "]");
 		}
 		nmarked += !!f->mark;
+		nwith += !with[f->file];
+		with[f->file] = true;
 		fsp_buf_printf(out, "%c%c    ", f->mark & MARK_LOOKUP ? 'L' : ' ',
 			       f->mark & MARK_MISS ? 'M' : ' ');
 		fsp_cell_put(out, name.data, SIZE_MAX, NAME_WIDTH);
@@ -295,9 +299,10 @@ static void print(const struct listing *l, pid_t pid, const char *binary, struct
 		fsp_cell_put_safe(out, l->files[f->file]);
 		fsp_buf_printf(out, "\n");
 	}
-	fsp_buf_printf(out, "\n%zu function%s from %zu file%s; L: likely lookup (get, lookup, "
-		       "find, fetch), M: likely miss (miss, load, compute, fill, refresh)\n", l->n,
-		       l->n == 1 ? "" : "s", l->nfiles, l->nfiles == 1 ? "" : "s");
+	/* Files with a listed function, of all the files searched (the executable, its libraries). */
+	fsp_buf_printf(out, "\n%zu function%s in %zu file%s (of %zu searched); L: likely lookup (get, "
+		       "lookup, find, fetch), M: likely miss (miss, load, compute, fill, refresh)\n",
+		       l->n, l->n == 1 ? "" : "s", nwith, nwith == 1 ? "" : "s", l->nfiles);
 	if (lookup && miss && lookup != miss) {
 		fsp_buf_printf(out, "try: sudo fsprobe top ");
 		if (binary)
