@@ -103,6 +103,10 @@ SKIP_RULES = [
     ("text", r"\bpahole\b|\bgdb -batch\b|\bobjdump\b|\breadelf\b|\bnm -C BIN\b",
      "inspects the reader's own binary (BIN, LIB)"),
     ("text", r"\bBIN\b.*pid == PID", "the peer make bench runs (tests/bench/bench.sh)"),
+    ("text", r"--web\.config\.file /etc/fsprobe/", "needs the reader's certificates; "
+     "tests/integration/test_http_tls.sh runs the same with generated ones"),
+    ("text", r"Overall exposure level for fsprobe\.service",
+     "systemd-analyze on the installed unit: tests/integration/test_deb.sh compares this line"),
 ]
 
 
