@@ -58,6 +58,20 @@
 	"featurestore_misses_total{symbol=\"beta\"} 0\n"                                           \
 	RATIO_HEAD                                                                                 \
 	"featurestore_hit_ratio 0.888888889\n"
+/* The gauges both formats write alike; arguments are the values, as written. */
+#define GAUGES(nsym, max, up, procs)                                                               \
+	"# HELP fsprobe_symbols Distinct symbols with their own series.\n"                         \
+	"# TYPE fsprobe_symbols gauge\n"                                                           \
+	"fsprobe_symbols " #nsym "\n"                                                              \
+	"# HELP fsprobe_symbols_max Symbols tracked before overflow (--max-symbols).\n"            \
+	"# TYPE fsprobe_symbols_max gauge\n"                                                       \
+	"fsprobe_symbols_max " #max "\n"                                                           \
+	"# HELP fsprobe_target_up 1 while an observed process is running, else 0.\n"               \
+	"# TYPE fsprobe_target_up gauge\n"                                                         \
+	"fsprobe_target_up " #up "\n"                                                              \
+	"# HELP fsprobe_target_processes Observed processes currently running.\n"                  \
+	"# TYPE fsprobe_target_processes gauge\n"                                                  \
+	"fsprobe_target_processes " #procs "\n"
 /* Self-observation series; arguments are the values, as written. */
 #define SELF(fault, empty, field, trunc, overflow, deep, unwound, outside, nsym, max, up, procs)   \
 	"# HELP fsprobe_key_read_errors_total Lookups whose key could not be read, by reason "     \
@@ -86,18 +100,7 @@
 	"observed lookup (not counted).\n"                                                         \
 	"# TYPE fsprobe_miss_outside_lookup_total counter\n"                                       \
 	"fsprobe_miss_outside_lookup_total " #outside "\n"                                         \
-	"# HELP fsprobe_symbols Distinct symbols with their own series.\n"                         \
-	"# TYPE fsprobe_symbols gauge\n"                                                           \
-	"fsprobe_symbols " #nsym "\n"                                                              \
-	"# HELP fsprobe_symbols_max Symbols tracked before overflow (--max-symbols).\n"            \
-	"# TYPE fsprobe_symbols_max gauge\n"                                                       \
-	"fsprobe_symbols_max " #max "\n"                                                           \
-	"# HELP fsprobe_target_up 1 while an observed process is running, else 0.\n"               \
-	"# TYPE fsprobe_target_up gauge\n"                                                         \
-	"fsprobe_target_up " #up "\n"                                                              \
-	"# HELP fsprobe_target_processes Observed processes currently running.\n"                  \
-	"# TYPE fsprobe_target_processes gauge\n"                                                  \
-	"fsprobe_target_processes " #procs "\n" PROG_STATS
+	GAUGES(nsym, max, up, procs) PROG_STATS
 /* No programs in these snapshots: the families are declared, with no samples. */
 #define PROG_STATS                                                                                 \
 	"# HELP fsprobe_bpf_stats_enabled 1 when kernel.bpf_stats_enabled=1, so the BPF "          \
@@ -162,18 +165,7 @@
 	"lookup (not counted).\n"                                                                  \
 	"# TYPE fsprobe_miss_outside_lookup counter\n"                                             \
 	"fsprobe_miss_outside_lookup_total " #outside "\n"                                         \
-	"# HELP fsprobe_symbols Distinct symbols with their own series.\n"                         \
-	"# TYPE fsprobe_symbols gauge\n"                                                           \
-	"fsprobe_symbols " #nsym "\n"                                                              \
-	"# HELP fsprobe_symbols_max Symbols tracked before overflow (--max-symbols).\n"            \
-	"# TYPE fsprobe_symbols_max gauge\n"                                                       \
-	"fsprobe_symbols_max " #max "\n"                                                           \
-	"# HELP fsprobe_target_up 1 while an observed process is running, else 0.\n"               \
-	"# TYPE fsprobe_target_up gauge\n"                                                         \
-	"fsprobe_target_up " #up "\n"                                                              \
-	"# HELP fsprobe_target_processes Observed processes currently running.\n"                  \
-	"# TYPE fsprobe_target_processes gauge\n"                                                  \
-	"fsprobe_target_processes " #procs "\n" prog_stats "# EOF\n"
+	GAUGES(nsym, max, up, procs) prog_stats "# EOF\n"
 /* PROG_STATS in OpenMetrics, with the samples of one program given as s, r and m lines. */
 #define OM_PROG_STATS(enabled, s, r, m)                                                            \
 	"# HELP fsprobe_bpf_stats_enabled 1 when kernel.bpf_stats_enabled=1, so the BPF "          \

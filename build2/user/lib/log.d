@@ -1,2 +1,0 @@
-build2/user/lib/log.o: user/lib/log.c user/lib/log.h
-user/lib/log.h:

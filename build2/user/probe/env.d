@@ -1,3 +1,0 @@
-build2/user/probe/env.o: user/probe/env.c user/probe/env.h user/lib/log.h
-user/probe/env.h:
-user/lib/log.h:

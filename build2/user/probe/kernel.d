@@ -1,2 +1,0 @@
-build2/user/probe/kernel.o: user/probe/kernel.c user/probe/kernel.h
-user/probe/kernel.h:

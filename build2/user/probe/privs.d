@@ -1,2 +1,0 @@
-build2/user/probe/privs.o: user/probe/privs.c user/probe/privs.h
-user/probe/privs.h:

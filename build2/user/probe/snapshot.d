@@ -1,4 +1,0 @@
-build2/user/probe/snapshot.o: user/probe/snapshot.c user/probe/snapshot.h \
- bpf/fsprobe.h
-user/probe/snapshot.h:
-bpf/fsprobe.h:

@@ -1,4 +1,0 @@
-build2/user/spec/keyspec.o: user/spec/keyspec.c user/spec/keyspec.h \
- bpf/fsprobe.h
-user/spec/keyspec.h:
-bpf/fsprobe.h:

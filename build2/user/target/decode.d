@@ -1,2 +1,0 @@
-build2/user/target/decode.o: user/target/decode.c user/target/decode.h
-user/target/decode.h:

@@ -1,3 +1,0 @@
-build2/user/target/demangle.o: user/target/demangle.c \
- user/target/demangle.h
-user/target/demangle.h:

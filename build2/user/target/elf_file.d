@@ -1,3 +1,0 @@
-build2/user/target/elf_file.o: user/target/elf_file.c \
- user/target/elf_file.h
-user/target/elf_file.h:

@@ -1,2 +1,0 @@
-build2/user/target/proc.o: user/target/proc.c user/target/proc.h
-user/target/proc.h:

@@ -1,5 +1,0 @@
-build2/user/target/reach.o: user/target/reach.c user/target/decode.h \
- user/target/elf_file.h user/target/reach.h
-user/target/decode.h:
-user/target/elf_file.h:
-user/target/reach.h:

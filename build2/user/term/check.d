@@ -1,8 +1,0 @@
-build2/user/term/check.o: user/term/check.c user/term/check.h \
- user/probe/env.h user/probe/kernel.h user/target/place.h \
- user/probe/privs.h
-user/term/check.h:
-user/probe/env.h:
-user/probe/kernel.h:
-user/target/place.h:
-user/probe/privs.h:
