@@ -325,16 +325,27 @@ g_binary() {
 	stop "$FSP_PID" "$a_pid" "$b_pid"
 }
 
+# exact NAME ID TARGET TARGET-ARGS... -- FSPROBE-ARGS...: start TARGET, attach fsprobe by --pid,
+# run the workload and compare every symbol with the target's tally (check NAME).
+exact() {
+	_n=$1 _id=$2 _bin=$3
+	shift 3
+	_targs=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do _targs="$_targs $1"; shift; done
+	shift
+	# shellcheck disable=SC2086 # the target's arguments are plain words
+	fs_start "$_id" "$_bin" $_targs || { fail_all "target did not start" "$_n"; return 1; }
+	fsp_start fsp --pid "$FS_PID" "$@" || { fail_all "$FSP_WHY" "$_n"; return 1; }
+	kill -USR1 "$FS_PID"
+	fs_done || { fail_all "$DONE_WHY" "$_n"; return 1; }
+	scrape "$T/final" || { fail_all "scrape failed" "$_n"; return 1; }
+}
+
 # --hit-when on the lookup's return value, no miss function.
 g_hitwhen() {
 	N1="hit-when: --hit-when 'ret == 1' per-symbol exact"
-	fs_start hw "$VMT_BIN/featurestore" --threads 2 --requests "$REQ" --symbols 200 --capacity 120 ||
-		{ fail_all "target did not start" "$N1"; return; }
-	fsp_start fsp --pid "$FS_PID" --lookup "$LOOKUP" --hit-when 'ret == 1' ||
-		{ fail_all "$FSP_WHY" "$N1"; return; }
-	kill -USR1 "$FS_PID"
-	fs_done || { fail_all "$DONE_WHY" "$N1"; return; }
-	scrape "$T/final" || { fail_all "scrape failed" "$N1"; return; }
+	exact "$N1" hw "$VMT_BIN/featurestore" --threads 2 --requests "$REQ" --symbols 200 \
+		--capacity 120 -- --lookup "$LOOKUP" --hit-when 'ret == 1' || return
 	same_counts "$N1" "$T/final" "$FS_TALLY"
 	stop "$FSP_PID" "$FS_PID"
 }
@@ -342,14 +353,9 @@ g_hitwhen() {
 # field() in the kernel: raw keys "SYMBOL:fNNNNNN" counted under their middle field.
 g_field() {
 	N1="field: field(cstr(arg0), ':', 1) per-symbol exact"
-	fs_start raw "$VMT_BIN/shapes" --shape rawkey --symbols 60 --raw-keys 50 --zipf 0 \
-		--threads 2 --requests "$REQ" --capacity 1000 ||
-		{ fail_all "target did not start" "$N1"; return; }
-	fsp_start fsp --pid "$FS_PID" --lookup cache_get_raw --miss cache_fill_raw \
-		--key "field(cstr(arg0), ':', 1)" || { fail_all "$FSP_WHY" "$N1"; return; }
-	kill -USR1 "$FS_PID"
-	fs_done || { fail_all "$DONE_WHY" "$N1"; return; }
-	scrape "$T/final" || { fail_all "scrape failed" "$N1"; return; }
+	exact "$N1" raw "$VMT_BIN/shapes" --shape rawkey --symbols 60 --raw-keys 50 --zipf 0 \
+		--threads 2 --requests "$REQ" --capacity 1000 -- --lookup cache_get_raw \
+		--miss cache_fill_raw --key "field(cstr(arg0), ':', 1)" || return
 	same_counts "$N1" "$T/final" "$FS_TALLY"
 	stop "$FSP_PID" "$FS_PID"
 }
@@ -357,13 +363,9 @@ g_field() {
 # Go: register ABI, go_string key, goroutines, RET probes instead of uretprobes.
 g_go() {
 	N1="go: (*Cache).Get/load with go_string(arg1) per-symbol exact"
-	fs_start go "$VMT_BIN/featurestore-go" --threads 2 --requests "$REQ" --symbols 200 --capacity 120 ||
-		{ fail_all "target did not start" "$N1"; return; }
-	fsp_start fsp --pid "$FS_PID" --lookup 'main.(*Cache).Get' --miss 'main.(*Cache).load' \
-		--key 'go_string(arg1)' || { fail_all "$FSP_WHY" "$N1"; return; }
-	kill -USR1 "$FS_PID"
-	fs_done || { fail_all "$DONE_WHY" "$N1"; return; }
-	scrape "$T/final" || { fail_all "scrape failed" "$N1"; return; }
+	exact "$N1" go "$VMT_BIN/featurestore-go" --threads 2 --requests "$REQ" --symbols 200 \
+		--capacity 120 -- --lookup 'main.(*Cache).Get' --miss 'main.(*Cache).load' \
+		--key 'go_string(arg1)' || return
 	same_counts "$N1" "$T/final" "$FS_TALLY"
 	stop "$FSP_PID" "$FS_PID"
 }
@@ -371,13 +373,8 @@ g_go() {
 # --no-lazy: every lookup counted at a return probe.
 g_nolazy() {
 	N1="no-lazy: return-probe mode per-symbol exact"
-	fs_start nl "$VMT_BIN/featurestore" --threads 2 --requests "$REQ" --symbols 200 --capacity 120 \
-		--seed 3 || { fail_all "target did not start" "$N1"; return; }
-	fsp_start fsp --pid "$FS_PID" --lookup "$LOOKUP" --miss "$MISS" --no-lazy ||
-		{ fail_all "$FSP_WHY" "$N1"; return; }
-	kill -USR1 "$FS_PID"
-	fs_done || { fail_all "$DONE_WHY" "$N1"; return; }
-	scrape "$T/final" || { fail_all "scrape failed" "$N1"; return; }
+	exact "$N1" nl "$VMT_BIN/featurestore" --threads 2 --requests "$REQ" --symbols 200 \
+		--capacity 120 --seed 3 -- --lookup "$LOOKUP" --miss "$MISS" --no-lazy || return
 	if grep -q "attached $LOOKUP (return)" "$FSP_LOG"; then
 		same_counts "$N1" "$T/final" "$FS_TALLY"
 	else
