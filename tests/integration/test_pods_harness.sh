@@ -140,15 +140,11 @@ else
 	echo "SKIP meta.c checks: $OUTPUT/libfsprobe.a has no fsp_meta_* (make first)"
 fi
 
-# One inode-wide probe, through pod A's file, fires for pod B as well: the sum of both tallies.
-# fsprobe --binary takes realpath(3) of its argument, which reads /proc/PID/root as the text "/"
-# and so names the host's /app/featurestore: then go through the host's mount of pod A's rootfs
-# (containerd's .../rootfs), the same file.
+# One inode-wide probe, through pod A's file as the host sees it (/proc/PID/root/...), fires for
+# pod B as well: the sum of both tallies.
 probe=$A_EXE
-if ! "$FSPROBE" functions --binary "$probe" "^$LOOKUP\$" >"$TMP/functions" 2>&1; then
-	echo "SKIP fsprobe --binary $probe: $(head -1 "$TMP/functions"); using pod A's rootfs mount"
-	probe=$PODS_DIR/pods/$A/merged/app/featurestore
-fi
+check "fsprobe functions --binary $probe reads the pod's binary, not the host's path" \
+	bash -c "'$FSPROBE' functions --binary '$probe' '^$LOOKUP\$' | grep -q '^L.*$LOOKUP'"
 fsp_start fsp --binary "$probe" --lookup "$LOOKUP" --miss "$MISS" || finish
 pod_go "$A" || fail "pod A's load finishes"
 pod_go "$B" || fail "pod B's load finishes"

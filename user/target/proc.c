@@ -77,6 +77,22 @@ int fsp_proc_each_exec_map(pid_t pid, fsp_proc_map_fn fn, void *ctx)
 	return ret;
 }
 
+int fsp_proc_real_path(const char *path, char *out)
+{
+	unsigned int pid;
+	int n = 0;
+
+	if (sscanf(path, "/proc/%u/%n", &pid, &n) == 1 && n &&
+	    (!strncmp(path + n, "root/", 5) || !strncmp(path + n, "cwd/", 4) ||
+	     !strcmp(path + n, "exe"))) {
+		if (strlen(path) >= PATH_MAX)
+			return -ENAMETOOLONG;
+		strcpy(out, path);
+		return 0;
+	}
+	return realpath(path, out) ? 0 : -errno;
+}
+
 int fsp_proc_each_pid(fsp_proc_pid_fn fn, void *ctx)
 {
 	struct dirent *de;

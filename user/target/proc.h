@@ -19,6 +19,14 @@ typedef int (*fsp_proc_map_fn)(const char *path, void *ctx);
 /* Stops early and returns fn's non-zero value; a negative errno when maps cannot be read. */
 int fsp_proc_each_exec_map(pid_t pid, fsp_proc_map_fn fn, void *ctx);
 
+/*
+ * path, canonical, into out (PATH_MAX bytes): realpath, except for a path through another
+ * process's /proc/PID/root, /proc/PID/cwd or /proc/PID/exe. Those are links into that process's
+ * mount namespace, which realpath would follow as their text ("/") into ours: such a path stays
+ * as given, for the kernel to resolve when it is opened. 0 or a negative errno.
+ */
+int fsp_proc_real_path(const char *path, char *out);
+
 typedef int (*fsp_proc_pid_fn)(pid_t pid, void *ctx);
 /* Every process (not thread) now in /proc; stops early and returns fn's non-zero value. */
 int fsp_proc_each_pid(fsp_proc_pid_fn fn, void *ctx);

@@ -43,11 +43,13 @@ int fsp_target_open_pid(struct fsp_target *t, pid_t pid)
 int fsp_target_open_binary(struct fsp_target *t, const char *path)
 {
 	struct stat st;
+	int err;
 
 	memset(t, 0, sizeof(*t));
 	t->pidfd = -1;
-	if (!realpath(path, t->path))
-		return -errno;
+	err = fsp_proc_real_path(path, t->path);
+	if (err)
+		return err;
 	if (stat(t->path, &st))
 		return -errno;
 	if (!S_ISREG(st.st_mode))

@@ -232,8 +232,8 @@ static int add_executable(struct listing *l, pid_t pid, const char *binary)
 	int err;
 
 	if (binary) {
-		if (!realpath(binary, exe)) {
-			err = -errno;
+		err = fsp_proc_real_path(binary, exe);
+		if (err) {
 			fsp_log_error("--binary '%s': %s", binary, strerror(-err));
 			return err;
 		}
