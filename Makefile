@@ -148,6 +148,7 @@ deps-vmtest:
 	$(call install_missing,$(DEPS) $(DEPS_VMTEST))
 
 include tests/unit/unit.mk
+include fuzz.mk
 
 # The unit tests again in a separate output folder, with clang and bpftool replaced by commands
 # that fail: the pure modules must not need the BPF toolchain or the kernel's BTF.

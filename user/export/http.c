@@ -22,9 +22,10 @@ struct fsp_http {
 	struct fsp_buf body; /* reused: MHD runs handlers on one thread */
 };
 
-int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+static int parse_addr(const char *addr, int ai_flags, struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV | ai_flags };
 	char host[256];
 	const char *colon = strrchr(addr, ':'), *port;
 	struct addrinfo *res;
@@ -60,6 +61,16 @@ int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t
 	*len = res->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
+}
+
+int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+{
+	return parse_addr(addr, 0, ss, len);
+}
+
+int fsp_http_parse_numeric_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+{
+	return parse_addr(addr, AI_NUMERICHOST, ss, len);
 }
 
 int fsp_http_check_listen(const char *addr)
