@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The exporter's HTTP side: /metrics, a landing page, 404 and 405. */
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -37,7 +38,8 @@ static int parse_addr(const char *addr, int ai_flags, struct sockaddr_storage *s
 		return -EINVAL;
 	port = colon + 1;
 	p = strtol(port, &end, 10);
-	if (!*port || *end || p < 1 || p > 65535)
+	/* Digits only: strtol would also take " 80" and "+80". */
+	if (!isdigit((unsigned char)*port) || *end || p < 1 || p > 65535)
 		return -EINVAL;
 	hl = colon - addr;
 	if (hl && addr[0] == '[') {
