@@ -5,6 +5,7 @@
 #include "env.h"
 #include "keyspec.h"
 #include "log.h"
+#include "resolve.h"
 #include "session.h"
 
 static int open_target(const struct fsp_session_opts *o, struct fsp_target *t)
@@ -23,7 +24,11 @@ static int open_target(const struct fsp_session_opts *o, struct fsp_target *t)
 
 int fsp_session_parse(const struct fsp_session_opts *o, struct fsp_probe_opts *po)
 {
+	const struct {
+		const char *opt, *name;
+	} fns[] = { { "--lookup", o->lookup }, { "--miss", o->miss }, { "--hit", o->hit } };
 	struct fsp_keyspec_error e;
+	size_t i;
 
 	*po = (struct fsp_probe_opts){
 		.lookup = o->hit ? o->hit : o->lookup,
@@ -42,6 +47,13 @@ int fsp_session_parse(const struct fsp_session_opts *o, struct fsp_probe_opts *p
 		fsp_log_error("--bpf-variant: expected auto, fast or compat, got '%s'",
 			      o->bpf_variant);
 		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		if (fns[i].name && strlen(fns[i].name) >= FSP_FUNC_NAME_MAX) {
+			fsp_log_error("%s: a function name of %zu bytes; fsprobe matches names of at "
+				      "most %d", fns[i].opt, strlen(fns[i].name), FSP_FUNC_NAME_MAX - 1);
+			return -EINVAL;
+		}
 	}
 	if (fsp_keyspec_parse(o->key, &po->key, &e)) {
 		fsp_log_error("--key '%s': %s at column %d: '%.*s' <-- here", o->key, e.msg, e.column,
