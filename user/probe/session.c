@@ -12,13 +12,14 @@ static int open_target(const struct fsp_session_opts *o, struct fsp_target *t)
 {
 	int err = o->pid ? fsp_target_open_pid(t, o->pid) : fsp_target_open_binary(t, o->binary);
 
-	if (err == -ESRCH)
+	if (err && t->why[0])
+		fsp_log_error("%s", t->why);
+	else if (err == -ESRCH)
 		fsp_log_error("no process with pid %d (find it with: pgrep -a NAME)", o->pid);
 	else if (err && o->pid)
 		fsp_log_error("cannot read /proc/%d/exe: %s", o->pid, strerror(-err));
 	else if (err)
-		fsp_log_error("--binary '%s': %s", o->binary,
-			      err == -EINVAL ? "not a regular file" : strerror(-err));
+		fsp_log_error("--binary '%s': %s", o->binary, strerror(-err));
 	return err;
 }
 
@@ -115,6 +116,16 @@ int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o,
 	err = fsp_probe_open(&s->probe, &po);
 	if (err)
 		goto close_target;
+	/*
+	 * Uprobes for a pid follow the process that had it when they were attached: if the target
+	 * still runs now, that was the target, not a newcomer given its pid after it exited.
+	 */
+	if (s->target.pid && !fsp_target_count(&s->target)) {
+		fsp_log_error("pid %d (%s) exited while fsprobe attached to it", s->target.pid,
+			      s->target.comm);
+		err = -ESRCH;
+		goto destroy_probe;
+	}
 	err = fsp_collect_open(&s->collector, s->probe, o->max_symbols, po.key.type,
 			       o->latency && po.mode != FSP_MODE_HIT_MISS);
 	if (err) {
