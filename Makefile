@@ -152,6 +152,7 @@ deps-vmtest:
 include tests/unit/unit.mk
 include deploy.mk
 include deb.mk
+include fuzz.mk
 
 # The unit tests again in a separate output folder, with clang and bpftool replaced by commands
 # that fail: the pure modules must not need the BPF toolchain or the kernel's BTF.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* fsprobe: arguments, signals and lifecycle. Everything else lives in its own module. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -222,10 +223,15 @@ static int parse_number(const struct flag *fl, const char *s, void *to)
 	char *end;
 	double d;
 
+	/*
+	 * Digits first: strtoul and strtod skip blanks and take a sign, and strtod also reads
+	 * "nan", "inf" and hex ("0x1p3"), none of which is a count or a number of seconds.
+	 */
 	errno = 0;
 	if (fl->kind == K_SECONDS) {
 		d = strtod(s, &end);
-		if (!*s || *end || errno || !(d >= fl->min && d <= fl->max)) {
+		if (!(isdigit((unsigned char)s[0]) || (s[0] == '.' && isdigit((unsigned char)s[1]))) ||
+		    strpbrk(s, "xX") || *end || errno || !(d >= fl->min && d <= fl->max)) {
 			fsp_log_error("--%s: expected seconds from %g to %g, got '%s'", fl->name,
 				      fl->min, fl->max, s);
 			return -EINVAL;
@@ -234,7 +240,7 @@ static int parse_number(const struct flag *fl, const char *s, void *to)
 		return 0;
 	}
 	d = (double)strtoul(s, &end, 10);
-	if (!*s || *end || errno || *s == '-' || d < fl->min || d > fl->max) {
+	if (!isdigit((unsigned char)s[0]) || *end || errno || d < fl->min || d > fl->max) {
 		fsp_log_error("--%s: expected a whole number from %.0f to %.0f, got '%s'", fl->name,
 			      fl->min, fl->max, s);
 		return -EINVAL;

@@ -86,6 +86,8 @@ static void test_parse_errors(void **state)
 		"127.0.0.1", "127.0.0.1:", "", "9477", "127.0.0.1:0", ":0", "127.0.0.1:65536",
 		":99999999999999999999", "127.0.0.1:http", "127.0.0.1:80x", "127.0.0.1:-1",
 		"[::1:9477", "[::1]", "::1]:9477",
+		/* Found by tests/fuzz/fuzz_listen_addr.c: strtol skipped the space and the sign. */
+		": 5", ":+80", "127.0.0.1: 9477", "127.0.0.1:\t80",
 	};
 	struct sockaddr_storage ss;
 	socklen_t len;

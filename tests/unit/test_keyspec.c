@@ -91,6 +91,9 @@ static const struct ok_case ok_cases[] = {
 	    .field_on = 1, .field_idx = 2, .field_delim = ':' } },
 	{ "  bytes (arg0 ,\targ1 - 1 )  ",
 	  { .type = FSP_KEY_BYTES, .len = { .arg = 1, .nops = 1, .op = { ADD }, .off = { -1 } } } },
+	/* A control byte is refused everywhere but as the delimiter: SOH splits FIX messages. */
+	{ "field(cstr(arg0), '\x01', 3)",
+	  { .type = FSP_KEY_CSTR, .field_on = 1, .field_idx = 3, .field_delim = 0x01 } },
 };
 
 static void print_expr(const char *what, const struct fsp_expr *e)
@@ -192,6 +195,11 @@ static const struct err_case err_cases[] = {
 	{ "cstr arg0", 6, "expected '('" },
 	{ "go_string(arg5)", 1, "go_string() takes a plain argument, arg0 to arg4" },
 	{ "go_string(arg1->8)", 1, "go_string() takes a plain argument, arg0 to arg4" },
+	/* Blanks separate tokens (above); other control bytes are in no token. */
+	{ "\x01", 1, "control character 0x01" },
+	{ "cstr(arg0->8\x7f)", 13, "control character 0x7f" },
+	{ "cstr(arg0)\x1b[31m", 11, "control character 0x1b" },
+	{ "field(cstr(arg0), ':', 1)\x01", 26, "control character 0x01" },
 };
 
 static void test_errors(void **state)
@@ -299,6 +307,7 @@ static void test_predicates(void **state)
 	} bad[] = {
 		{ "ret ! 0", 5 }, { "u16(ret) == 1", 1 }, { "ret9 == 0", 1 },
 		{ "u8(arg0) == 0", 4 }, { "ret == x", 8 }, { "ret == 1 2", 10 },
+		{ "ret !=\x01 0", 7 }, { "ret != 0\x7f", 9 },
 	};
 	struct fsp_keyspec_error err;
 	struct fsp_pred got;

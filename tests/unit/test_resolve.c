@@ -288,6 +288,22 @@ static void test_not_elf(void **state)
 	assert_string_equal(why, "/tmp is not an ELF file");
 }
 
+/* A name is matched whole: one past the buffer is refused, never cut to a prefix that matches. */
+static void test_name_too_long(void **state)
+{
+	static char name[10001];
+	struct fsp_func f;
+	char why[512];
+
+	(void)state;
+	memset(name, 'a', sizeof(name) - 1);
+	assert_int_equal(fsp_resolve_func(fixture("plain"), name, &f, why, sizeof(why)),
+			 -ENAMETOOLONG);
+	assert_string_equal(why, "a name of 10000 bytes; fsprobe matches names of at most 511");
+	name[FSP_FUNC_NAME_MAX - 1] = '\0';
+	assert_int_equal(fsp_resolve_func(fixture("plain"), name, &f, why, sizeof(why)), -ENOENT);
+}
+
 static void test_missing_path(void **state)
 {
 	const char *path = "/nonexistent-fsp-dir/featurestore";
@@ -311,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_clone_only),
 		cmocka_unit_test(test_lto_clone),
 		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_name_too_long),
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_missing_path),
 	};

@@ -114,9 +114,10 @@ static int take(struct bucket *b, double burst, unsigned long long every_ms)
 	return 1;
 }
 
-int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+static int parse_addr(const char *addr, int ai_flags, struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV | ai_flags };
 	char host[256];
 	const char *colon = strrchr(addr, ':'), *port;
 	struct addrinfo *res;
@@ -128,7 +129,8 @@ int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t
 		return -EINVAL;
 	port = colon + 1;
 	p = strtol(port, &end, 10);
-	if (!*port || *end || p < 1 || p > 65535)
+	/* Digits only: strtol would also take " 80" and "+80". */
+	if (!isdigit((unsigned char)*port) || *end || p < 1 || p > 65535)
 		return -EINVAL;
 	hl = colon - addr;
 	if (hl && addr[0] == '[') {
@@ -152,6 +154,16 @@ int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t
 	*len = res->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
+}
+
+int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+{
+	return parse_addr(addr, 0, ss, len);
+}
+
+int fsp_http_parse_numeric_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+{
+	return parse_addr(addr, AI_NUMERICHOST, ss, len);
 }
 
 int fsp_http_check_listen(const char *addr)

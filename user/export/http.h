@@ -28,8 +28,13 @@ struct fsp_http_opts {
 	unsigned int max_conns_per_ip; /* 0: FSP_HTTP_DEFAULT_MAX_CONNS_PER_IP */
 };
 
-/* "host:port", "[v6]:port" or ":port" (every address). */
+/* "host:port", "[v6]:port" or ":port" (every address). A host name is resolved (getaddrinfo). */
 int fsp_http_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len);
+/*
+ * The same for numeric hosts only (AI_NUMERICHOST): never asks a resolver, so the fuzz target
+ * (tests/fuzz/fuzz_listen_addr.c) cannot send a DNS query whatever it tries.
+ */
+int fsp_http_parse_numeric_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len);
 /* The same, logging the one error line for --web.listen-address when addr is not one. */
 int fsp_http_check_listen(const char *addr);
 /*

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -136,6 +137,22 @@ static int size_map(struct fsp_probe *p, const char *name, __u32 entries)
 	return m ? bpf_map__set_max_entries(m, entries) : 0;
 }
 
+/* The initial pid namespace's inode number, fixed by the kernel (PROC_PID_INIT_INO). */
+#define INIT_PID_NS_INO 0xeffffffcU
+
+/*
+ * The BPF programs see thread group ids as the initial pid namespace numbers them, and --pid is
+ * a number in fsprobe's own. Run in another pid namespace (a container), fsprobe cannot name the
+ * target's number there: 0 then settles every process's threads, which costs a little more and
+ * is as exact, as only the target's threads have lookups open.
+ */
+static __u32 kernel_tgid(pid_t pid)
+{
+	struct stat st;
+
+	return pid && !stat("/proc/self/ns/pid", &st) && st.st_ino == INIT_PID_NS_INO ? pid : 0;
+}
+
 /* The one place the BPF side's settings are set (bpf/fsprobe.h, struct fsp_config). */
 static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 {
@@ -148,7 +165,7 @@ static int configure(struct fsp_probe *p, const struct fsp_probe_opts *o)
 	cfg->pred = o->pred;
 	cfg->mode = o->mode;
 	cfg->lazy = pl->lazy;
-	cfg->target_tgid = o->target->pid;
+	cfg->target_tgid = kernel_tgid(o->target->pid);
 	cfg->lookup_skip = pl->lookup_at.skipped;
 	cfg->max_symbols = o->max_symbols;
 	cfg->hint_bits = pl->hint_bits;

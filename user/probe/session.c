@@ -5,25 +5,31 @@
 #include "env.h"
 #include "keyspec.h"
 #include "log.h"
+#include "resolve.h"
 #include "session.h"
 
 static int open_target(const struct fsp_session_opts *o, struct fsp_target *t)
 {
 	int err = o->pid ? fsp_target_open_pid(t, o->pid) : fsp_target_open_binary(t, o->binary);
 
-	if (err == -ESRCH)
+	if (err && t->why[0])
+		fsp_log_error("%s", t->why);
+	else if (err == -ESRCH)
 		fsp_log_error("no process with pid %d (find it with: pgrep -a NAME)", o->pid);
 	else if (err && o->pid)
 		fsp_log_error("cannot read /proc/%d/exe: %s", o->pid, strerror(-err));
 	else if (err)
-		fsp_log_error("--binary '%s': %s", o->binary,
-			      err == -EINVAL ? "not a regular file" : strerror(-err));
+		fsp_log_error("--binary '%s': %s", o->binary, strerror(-err));
 	return err;
 }
 
 int fsp_session_parse(const struct fsp_session_opts *o, struct fsp_probe_opts *po)
 {
+	const struct {
+		const char *opt, *name;
+	} fns[] = { { "--lookup", o->lookup }, { "--miss", o->miss }, { "--hit", o->hit } };
 	struct fsp_keyspec_error e;
+	size_t i;
 
 	*po = (struct fsp_probe_opts){
 		.lookup = o->hit ? o->hit : o->lookup,
@@ -42,6 +48,13 @@ int fsp_session_parse(const struct fsp_session_opts *o, struct fsp_probe_opts *p
 		fsp_log_error("--bpf-variant: expected auto, fast or compat, got '%s'",
 			      o->bpf_variant);
 		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		if (fns[i].name && strlen(fns[i].name) >= FSP_FUNC_NAME_MAX) {
+			fsp_log_error("%s: a function name of %zu bytes; fsprobe matches names of at "
+				      "most %d", fns[i].opt, strlen(fns[i].name), FSP_FUNC_NAME_MAX - 1);
+			return -EINVAL;
+		}
 	}
 	if (fsp_keyspec_parse(o->key, &po->key, &e)) {
 		fsp_log_error("--key '%s': %s at column %d: '%.*s' <-- here", o->key, e.msg, e.column,
@@ -103,6 +116,16 @@ int fsp_session_open(struct fsp_session *s, const struct fsp_session_opts *o,
 	err = fsp_probe_open(&s->probe, &po);
 	if (err)
 		goto close_target;
+	/*
+	 * Uprobes for a pid follow the process that had it when they were attached: if the target
+	 * still runs now, that was the target, not a newcomer given its pid after it exited.
+	 */
+	if (s->target.pid && !fsp_target_count(&s->target)) {
+		fsp_log_error("pid %d (%s) exited while fsprobe attached to it", s->target.pid,
+			      s->target.comm);
+		err = -ESRCH;
+		goto destroy_probe;
+	}
 	err = fsp_collect_open(&s->collector, s->probe, o->max_symbols, po.key.type,
 			       o->latency && po.mode != FSP_MODE_HIT_MISS);
 	if (err) {

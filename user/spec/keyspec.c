@@ -19,6 +19,26 @@ static int fail(struct parser *ps, const char *at, const char *msg)
 	return -EINVAL;
 }
 
+/*
+ * Blanks (space, tab, newline...) separate tokens; any other control byte is refused where it
+ * stands, but as field()'s quoted delimiter: '\x01' splits FIX messages.
+ */
+static int no_control(struct parser *ps)
+{
+	const char *c;
+	char msg[64];
+
+	for (c = ps->spec; *c; c++) {
+		if (c > ps->spec && c[-1] == '\'' && c[1] == '\'')
+			continue;
+		if (((unsigned char)*c < 0x20 && !isspace((unsigned char)*c)) || *c == 0x7f) {
+			snprintf(msg, sizeof(msg), "control character 0x%02x", (unsigned char)*c);
+			return fail(ps, c, msg);
+		}
+	}
+	return 0;
+}
+
 static void skip_ws(struct parser *ps)
 {
 	while (isspace((unsigned char)*ps->p))
@@ -246,7 +266,9 @@ int fsp_keyspec_parse(const char *spec, struct fsp_key_prog *prog, struct fsp_ke
 	int ret;
 
 	memset(err, 0, sizeof(*err));
-	ret = parse_key(&ps, &kp, 0);
+	ret = no_control(&ps);
+	if (!ret)
+		ret = parse_key(&ps, &kp, 0);
 	if (ret)
 		return ret;
 	skip_ws(&ps);
@@ -294,6 +316,8 @@ int fsp_keyspec_parse_pred(const char *spec, struct fsp_pred *pred, struct fsp_k
 	int neg, ret;
 
 	memset(err, 0, sizeof(*err));
+	if (no_control(&ps))
+		return -EINVAL;
 	skip_ws(&ps);
 	at = ps.p;
 	ret = ident(&ps, name, sizeof(name));

@@ -69,11 +69,24 @@ static int check_one_to_one(const char *path, struct fsp_symmap *map)
 	return err;
 }
 
+/* A decimal id; "-N" is the id of an i64()/i32() key of -N, as the map's 64 bits hold it. */
+static int parse_id(const char *s, unsigned long long *id)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)s[s[0] == '-']))
+		return -EINVAL;
+	errno = 0;
+	*id = strtoull(s, &end, 10);
+	return *end || errno ? -EINVAL : 0;
+}
+
 int fsp_symmap_load(const char *path, struct fsp_symmap *map)
 {
-	char line[512], name[sizeof(line)];
-	size_t cap = 0, lineno = 0;
+	char *line = NULL, *idtext = NULL, *name = NULL;
+	size_t cap = 0, linecap = 0, lineno = 0;
 	unsigned long long id;
+	ssize_t len;
 	FILE *f;
 	int err = 0, n;
 
@@ -84,12 +97,23 @@ int fsp_symmap_load(const char *path, struct fsp_symmap *map)
 		fsp_log_error("--symbol-map %s: %s", path, strerror(errno));
 		return err;
 	}
-	while (!err && fgets(line, sizeof(line), f)) {
+	/* Whole lines, however long: a cut line would read as two. */
+	while (!err && (len = getline(&line, &linecap, f)) >= 0) {
 		lineno++;
-		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
+		if (strlen(line) == (size_t)len &&
+		    (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#'))
 			continue;
-		if (sscanf(line, "%llu %511s %n", &id, name, &n) != 2 || line[n] ||
-		    strlen(name) >= FSP_KEY_MAX || all_digits(name) || !plain(name)) {
+		free(idtext), free(name);
+		idtext = malloc(len + 1), name = malloc(len + 1);
+		if (!idtext || !name) {
+			err = -ENOMEM;
+			break;
+		}
+		/* A NUL byte would end the line early for sscanf: the rest would go unread. */
+		if (strlen(line) != (size_t)len ||
+		    sscanf(line, "%s %s %n", idtext, name, &n) != 2 || line[n] ||
+		    parse_id(idtext, &id) || strlen(name) >= FSP_KEY_MAX || all_digits(name) ||
+		    !plain(name)) {
 			fsp_log_error("%s:%zu: expected 'ID NAME' (a number, then a name of at most "
 				      "%d printable ASCII bytes, not a number, not %s or %s)", path,
 				      lineno, FSP_KEY_MAX - 1, FSP_OVERFLOW_LABEL, FSP_UNREADABLE_LABEL);
@@ -110,8 +134,10 @@ int fsp_symmap_load(const char *path, struct fsp_symmap *map)
 		map->entries[map->n].id = id;
 		snprintf(map->entries[map->n++].name, FSP_KEY_MAX, "%s", name);
 	}
+	free(line), free(idtext), free(name);
 	fclose(f);
-	if (!err) {
+	/* An empty map is valid: every id prints as its number. */
+	if (!err && map->n) {
 		qsort(map->entries, map->n, sizeof(*map->entries), by_id);
 		err = check_one_to_one(path, map);
 	}

@@ -41,6 +41,27 @@ pid_t fsp_proc_tgid(pid_t pid)
 	return tgid > 0 ? tgid : pid;
 }
 
+int fsp_proc_stat(pid_t pid, char *state, unsigned int *flags, unsigned long long *start)
+{
+	char path[64], line[1024], *p;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	/* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so from the last ')'. */
+	p = p ? strrchr(line, ')') : NULL;
+	if (!p)
+		return -EIO;
+	n = sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+		   "%*d %llu", state, flags, start);
+	return n == 3 ? 0 : -EIO;
+}
+
 int fsp_proc_exe(pid_t pid, char *out, size_t len)
 {
 	char path[64];

@@ -11,6 +11,13 @@
 void fsp_proc_comm(pid_t pid, char *comm, size_t len);
 /* The process a thread id belongs to (pid itself when it cannot be read). */
 pid_t fsp_proc_tgid(pid_t pid);
+/*
+ * From /proc/PID/stat: the state letter ('R', 'S', 'Z' for a zombie...), the kernel's PF_* flags
+ * (PF_KTHREAD: a kernel thread) and the start time in clock ticks after boot, which with the pid
+ * names one process for good. A negative errno when the process is gone.
+ */
+int fsp_proc_stat(pid_t pid, char *state, unsigned int *flags, unsigned long long *start);
+#define FSP_PF_KTHREAD 0x00200000
 /* The executable's path as the process sees it (readlink /proc/PID/exe); a negative errno. */
 int fsp_proc_exe(pid_t pid, char *out, size_t len);
 

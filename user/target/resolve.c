@@ -235,12 +235,18 @@ int fsp_resolve_debug_file(const char *path, const char *root, char *out, size_t
 int fsp_resolve_func(const char *path, const char *name, struct fsp_func *out, char *why,
 		     size_t why_len)
 {
-	char want[512];
+	char want[FSP_FUNC_NAME_MAX];
 	struct lookup lk = { .want = want };
 	struct fsp_elf e;
 	int err, i;
 
 	snprintf(why, why_len, "%s", "");
+	/* A cut name could match another function: the one its first 511 bytes spell. */
+	if (strlen(name) >= sizeof(want)) {
+		snprintf(why, why_len, "a name of %zu bytes; fsprobe matches names of at most %zu",
+			 strlen(name), sizeof(want) - 1);
+		return -ENAMETOOLONG;
+	}
 	/* nm -C's spelling of a signature works as well as fsprobe's own. */
 	snprintf(want, sizeof(want), "%s", name);
 	fsp_demangle_normalize(want, sizeof(want));

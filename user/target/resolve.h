@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+/* Names are matched whole, never cut: a longer one is refused (-ENAMETOOLONG). */
+#define FSP_FUNC_NAME_MAX 512 /* with the NUL */
+
 struct fsp_func {
 	char path[4096]; /* the file to attach to (set by fsp_locate_func) */
 	char name[128];
