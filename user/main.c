@@ -117,8 +117,9 @@ static const struct flag flags[] = {
 	    "the kernel supports (see fsprobe check)"),
 	NUM(K_U32, "thread-slots", 0, "N", SEC_TARGET, s.thread_slots, 0, MAX_THREAD_SLOTS,
 	    "threads whose state the probes find fastest (default 4096,\n"
-	    "400 bytes each, rounded up to a power of two; 0: none);\n"
-	    "other threads cost about 20 ns more per lookup"),
+	    "rounded up to a power of two; 0: none); other threads keep\n"
+	    "theirs in task storage, a helper call more per lookup (the\n"
+	    "costs of both: docs/performance.md)"),
 	STR("web.listen-address", 0, "ADDR", SEC_RUN, listen,
 	    "HOST:PORT, [IPV6]:PORT or :PORT (default " FSP_HTTP_DEFAULT_LISTEN ")"),
 	STR("web.telemetry-path", 0, "PATH", SEC_RUN, path, "(default " FSP_HTTP_DEFAULT_PATH ")"),
