@@ -47,10 +47,13 @@ const volatile struct fsp_config cfg = {
  */
 __u32 next_sym_idx = 0;
 
-/* sym_idx -> counts; then the reserved overflow and unreadable indexes (fsprobe.h). */
+/*
+ * sym_idx -> counts; then the reserved overflow and unreadable indexes (fsprobe.h). Resized to
+ * cfg.max_symbols + FSP_SYM_IDX_RESERVED by the loader.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 3); /* resized to cfg.max_symbols + FSP_SYM_IDX_RESERVED by the loader */
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, struct fsp_counts);
 } counts SEC(".maps");

@@ -226,8 +226,9 @@ static __always_inline __u32 sym_idx_unread(int res)
 {
 	enum key_read r = key_read_result(res);
 
-	return r == KEY_READ ? FSP_NO_SYM_IDX : r == KEY_EMPTY ? sym_idx_empty() :
-							    cfg.max_symbols + 1;
+	return r == KEY_READ	? FSP_NO_SYM_IDX
+	       : r == KEY_EMPTY ? sym_idx_empty()
+				: cfg.max_symbols + 1;
 }
 
 /*

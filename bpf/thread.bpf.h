@@ -114,7 +114,6 @@ struct {
 	__type(value, struct thread_state);
 } threads SEC(".maps");
 
-
 /*
  * The current thread, without a helper call (8 ns here): a probe's registers are the thread's
  * saved user registers, at the top of its own kernel stack, so their address is the same in

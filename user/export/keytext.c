@@ -46,7 +46,7 @@ size_t fsp_keytext_utf8_len(const unsigned char *s, size_t n)
  * byte: the mapping is one-to-one. Keys are NUL-padded, so the key ends at its last other byte.
  */
 int fsp_keytext_put(__u32 key_type, const struct fsp_symmap *map, const struct fsp_key *key,
-		   struct fsp_buf *out)
+		    struct fsp_buf *out)
 {
 	const unsigned char *s = (const unsigned char *)key->data;
 	size_t n = FSP_KEY_MAX, i = 0, len;

@@ -65,25 +65,28 @@ int fsp_env_check(void)
 	if (e.missing_caps[0]) {
 		fsp_log_error("missing privileges: %s (uprobes need CAP_SYS_ADMIN besides CAP_BPF "
 			      "and CAP_PERFMON); run as root (sudo fsprobe ...) or grant them with "
-			      "the container's securityContext", e.missing_caps);
+			      "the container's securityContext",
+			      e.missing_caps);
 		return -EPERM;
 	}
 	if (!e.kernel_ok) {
 		fsp_log_error("kernel %s is older than %d.%d, the oldest fsprobe runs on: it lacks "
 			      "what the BPF programs need (BTF-typed tracepoints, map batch "
-			      "operations, bounded loops); upgrade the kernel", e.release,
-			      FSP_ENV_MIN_MAJOR, FSP_ENV_MIN_MINOR);
+			      "operations, bounded loops); upgrade the kernel",
+			      e.release, FSP_ENV_MIN_MAJOR, FSP_ENV_MIN_MINOR);
 		return -ENOTSUP;
 	}
 	if (!e.btf) {
 		fsp_log_error("kernel %s has no BTF (/sys/kernel/btf/vmlinux is missing); fsprobe "
-			      "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y", e.release);
+			      "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+			      e.release);
 		return -ENOTSUP;
 	}
 	if (!e.uprobes) {
-		fsp_log_error("kernel %s has no uprobe support (no "
-			      "/sys/bus/event_source/devices/uprobe); it needs CONFIG_UPROBE_EVENTS=y",
-			      e.release);
+		fsp_log_error(
+			"kernel %s has no uprobe support (no "
+			"/sys/bus/event_source/devices/uprobe); it needs CONFIG_UPROBE_EVENTS=y",
+			e.release);
 		return -ENOTSUP;
 	}
 	return 0;

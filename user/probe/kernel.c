@@ -47,11 +47,16 @@ static bool probe_atomics(void)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 0 },
-		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_1,
+		{ .code = BPF_STX | BPF_MEM | BPF_DW,
+		  .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_1,
 		  .off = -8 },
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
-		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_1,
-		  .off = -8, .imm = BPF_ADD | BPF_FETCH },
+		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+		  .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_1,
+		  .off = -8,
+		  .imm = BPF_ADD | BPF_FETCH },
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
@@ -104,13 +109,14 @@ int fsp_kernel_probe(struct fsp_kernel *k)
 	has[FSP_KF_TASK_STORAGE] =
 		libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1 &&
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_task_storage_get, NULL) == 1;
-	has[FSP_KF_TASK_BTF] =
-		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_current_task_btf, NULL) == 1;
+	has[FSP_KF_TASK_BTF] = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
+						       BPF_FUNC_get_current_task_btf, NULL) == 1;
 	has[FSP_KF_ATOMICS] = probe_atomics();
 	has[FSP_KF_COPY_TASK] = knows_helper(btf, "BPF_FUNC_copy_from_user_task");
 	btf__free(btf);
-	k->variant = has[FSP_KF_TASK_STORAGE] && has[FSP_KF_TASK_BTF] && has[FSP_KF_ATOMICS] ?
-			     FSP_VARIANT_FAST : FSP_VARIANT_COMPAT;
+	k->variant = has[FSP_KF_TASK_STORAGE] && has[FSP_KF_TASK_BTF] && has[FSP_KF_ATOMICS]
+			     ? FSP_VARIANT_FAST
+			     : FSP_VARIANT_COMPAT;
 	/* The settling iterator also takes the thread claims in task storage. */
 	k->lazy = k->variant == FSP_VARIANT_FAST && has[FSP_KF_COPY_TASK];
 	return 0;

@@ -55,11 +55,13 @@ static bool lazy_proven(const struct fsp_func *lookup, const struct fsp_func *mi
 			     miss->name, lookup->name, ret < 0 ? strerror(-ret) : why);
 		return false;
 	}
-	/* Settling checks a lookup's return slot for a direct call: there must be no other way in. */
+	/* Settling checks a lookup's return slot for a direct call: there must be no other way in.
+	 */
 	ret = fsp_reach_only_from(lookup->path, lookup->vaddr, 0, ~0ULL, why, sizeof(why));
 	if (ret != 1)
 		fsp_log_info("counting each lookup at its return, as %s is not only called "
-			     "directly: %s", lookup->name, ret < 0 ? strerror(-ret) : why);
+			     "directly: %s",
+			     lookup->name, ret < 0 ? strerror(-ret) : why);
 	return ret == 1;
 }
 
@@ -125,15 +127,18 @@ int fsp_plan_make(struct fsp_plan *pl, const struct fsp_probe_opts *o, const str
 	pl->latency = o->latency && !calls;
 	/* The miss penalty needs a uretprobe on the miss function: not in Go. */
 	pl->miss_ret = pl->miss_entry && o->latency && !pl->go;
-	/* A thread that exits or execs inside a lookup still has it counted (not Go: goroutines). */
+	/* A thread that exits or execs inside a lookup still has it counted (not Go: goroutines).
+	 */
 	pl->thread_hooks = !calls && !pl->go;
 	/* A thread's entry is its tid modulo the table (Go keys state by goroutine instead). */
 	pl->thread_table = !calls && !pl->go && o->thread_slots;
 	pl->thread_bits = pl->thread_table ? log2_up(o->thread_slots, 0, 16) : 0;
 	/* compat keeps every thread in a hash: at least 1024 entries, whatever --thread-slots. */
-	pl->thread_hash_bits = pl->variant == FSP_VARIANT_COMPAT && !calls && !pl->go ?
-				       log2_up(o->thread_slots, 10, 16) : 0;
-	/* Hint buckets (two keys, 96 bytes): two per symbol, so few keys lack one; 24 MiB at most. */
+	pl->thread_hash_bits = pl->variant == FSP_VARIANT_COMPAT && !calls && !pl->go
+				       ? log2_up(o->thread_slots, 10, 16)
+				       : 0;
+	/* Hint buckets (two keys, 96 bytes): two per symbol, so few keys lack one; 24 MiB at most.
+	 */
 	pl->hint_bits = log2_up(2ULL * o->max_symbols, 5, 18);
 	return 0;
 }

@@ -39,7 +39,8 @@ int fsp_privs_parse(const char *list, unsigned int *mask, char *why, size_t why_
 	while (*p) {
 		n = strcspn(p, ",");
 		for (i = 0; i < NCAPS; i++) {
-			/* cap_ prefixes and upper case, as capabilities(7) spells them, work too. */
+			/* cap_ prefixes and upper case, as capabilities(7) spells them, work too.
+			 */
 			const char *w = !strncasecmp(p, "cap_", 4) && n > 4 ? p + 4 : p;
 			size_t wn = n - (size_t)(w - p);
 
@@ -47,7 +48,8 @@ int fsp_privs_parse(const char *list, unsigned int *mask, char *why, size_t why_
 				break;
 		}
 		if (i == NCAPS) {
-			snprintf(why, why_len, "unknown capability '%.*s' (expected none, all, or a "
+			snprintf(why, why_len,
+				 "unknown capability '%.*s' (expected none, all, or a "
 				 "list of sys_admin, sys_ptrace, dac_read_search, bpf, perfmon)",
 				 (int)(n > 64 ? 64 : n), p);
 			return -EINVAL;

@@ -48,8 +48,7 @@ static int wanted(enum fsp_elf_syms which, const GElf_Shdr *sh, const GElf_Sym *
 	return (type == STT_FUNC || type == STT_GNU_IFUNC) && sym->st_value;
 }
 
-int fsp_elf_each_sym(const struct fsp_elf *e, enum fsp_elf_syms which, fsp_elf_sym_fn fn,
-		     void *ctx)
+int fsp_elf_each_sym(const struct fsp_elf *e, enum fsp_elf_syms which, fsp_elf_sym_fn fn, void *ctx)
 {
 	Elf_Scn *scn = NULL;
 
@@ -58,7 +57,8 @@ int fsp_elf_each_sym(const struct fsp_elf *e, enum fsp_elf_syms which, fsp_elf_s
 		GElf_Shdr sh;
 		size_t i, n;
 
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+		if (!gelf_getshdr(scn, &sh) ||
+		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
 			continue;
 		data = elf_getdata(scn, NULL);
 		if (!data || !sh.sh_entsize)
@@ -144,7 +144,7 @@ int fsp_elf_is_x86_64(int fd)
 
 const char *fsp_elf_clone_suffix(const char *name)
 {
-	static const char *const suffixes[] = { ".isra",     ".constprop",	".part",  ".cold",
+	static const char *const suffixes[] = { ".isra",     ".constprop",  ".part", ".cold",
 						".lto_priv", ".localalias", ".llvm." };
 	const char *dot = strchr(name, '.');
 	size_t i;

@@ -53,12 +53,15 @@ int fsp_proc_stat(pid_t pid, char *state, unsigned int *flags, unsigned long lon
 		return errno == ENOENT ? -ESRCH : -errno;
 	p = fgets(line, sizeof(line), f);
 	fclose(f);
-	/* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so from the last ')'. */
+	/* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so from the last ')'.
+	 */
 	p = p ? strrchr(line, ')') : NULL;
 	if (!p)
 		return -EIO;
-	n = sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-		   "%*d %llu", state, flags, start);
+	n = sscanf(p + 1,
+		   " %c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+		   "%*d %llu",
+		   state, flags, start);
 	return n == 3 ? 0 : -EIO;
 }
 
@@ -88,7 +91,8 @@ int fsp_proc_each_exec_map(pid_t pid, fsp_proc_map_fn fn, void *ctx)
 	while (!ret && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		pos = 0;
-		/* start-end perms offset dev inode path: anonymous and [special] maps have no '/'. */
+		/* start-end perms offset dev inode path: anonymous and [special] maps have no '/'.
+		 */
 		if (sscanf(line, "%*x-%*x %7s %*x %*x:%*x %*u %n", perms, &pos) != 1 || !pos ||
 		    perms[2] != 'x' || line[pos] != '/')
 			continue;

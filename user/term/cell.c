@@ -13,7 +13,8 @@ void fsp_cell_put_safe(struct fsp_buf *out, const char *s)
 
 	while (i < n) {
 		len = fsp_keytext_utf8_len(u + i, n - i);
-		/* C0, DEL and C1 controls would be terminal commands: show them, never send them. */
+		/* C0, DEL and C1 controls would be terminal commands: show them, never send them.
+		 */
 		if (!len || (len == 1 && (u[i] < 0x20 || u[i] == 0x7f)) ||
 		    (len == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)) {
 			len = len ? len : 1;

@@ -36,11 +36,11 @@ int fsp_check_run(void)
 	usable = !e.missing_caps[0] && e.kernel_ok && e.btf && e.uprobes;
 	if (!usable || fsp_kernel_probe(&k)) {
 		printf("fsprobe cannot run here: %s\n",
-		       e.missing_caps[0] ? "run it as root" :
-		       !e.kernel_ok	 ? "the kernel is too old" :
-		       !e.btf		 ? "the kernel has no BTF" :
-		       !e.uprobes	 ? "the kernel has no uprobes" :
-					   "the kernel's BTF cannot be read");
+		       e.missing_caps[0] ? "run it as root"
+		       : !e.kernel_ok	 ? "the kernel is too old"
+		       : !e.btf		 ? "the kernel has no BTF"
+		       : !e.uprobes	 ? "the kernel has no uprobes"
+					 : "the kernel's BTF cannot be read");
 		return 1;
 	}
 	for (f = 0; f < FSP_KF__MAX; f++) {
@@ -49,15 +49,16 @@ int fsp_check_run(void)
 	}
 	printf("BPF programs: %s%s%s\n", fsp_kernel_variant_name(k.variant),
 	       k.variant == FSP_VARIANT_FAST ? "" : ", without: ",
-	       k.variant == FSP_VARIANT_FAST ? "" : fsp_kernel_missing(&k, missing, sizeof(missing)));
-	printf("lazy counting: %s\n", k.lazy ? "yes, where the binary proves it exact" :
-					       "no: every lookup is counted at a return probe");
+	       k.variant == FSP_VARIANT_FAST ? ""
+					     : fsp_kernel_missing(&k, missing, sizeof(missing)));
+	printf("lazy counting: %s\n", k.lazy ? "yes, where the binary proves it exact"
+					     : "no: every lookup is counted at a return probe");
 	printf("probe on a 5-byte nop: %s\n", fsp_place_nop5());
 	printf("latency histograms: yes\n");
 	printf("capabilities kept once attached: %s\n",
 	       fsp_privs_maps_need_bpf_cap() ? "bpf with --pid, sys_ptrace,bpf with --binary (this "
-					       "kernel asks for CAP_BPF at every map read)" :
-					       "none with --pid, sys_ptrace with --binary");
+					       "kernel asks for CAP_BPF at every map read)"
+					     : "none with --pid, sys_ptrace with --binary");
 	printf("fsprobe can run here\n");
 	return 0;
 }
