@@ -5,7 +5,7 @@
  * bits, with a known comparison.
  */
 #include <errno.h>
-#include "fuzz.h"
+#include "keyspec_fuzz.h"
 #include "keyspec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -18,12 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&pred, 0x5a, sizeof(pred));
 	ret = fsp_keyspec_parse_pred(spec, &pred, &err);
 	if (ret) {
-		FUZZ_CHECK(ret == -EINVAL, "'%s': returned %d", spec, ret);
-		FUZZ_CHECK(err.column >= 1 && (size_t)err.column <= strlen(spec) + 1,
-			   "'%s': column %d", spec, err.column);
-		FUZZ_CHECK(memchr(err.msg, 0, sizeof(err.msg)) && err.msg[0], "'%s': no message",
-			   spec);
-		FUZZ_CHECK(!strpbrk(err.msg, "\n\r"), "'%s': message '%s'", spec, err.msg);
+		check_refusal(spec, ret, &err);
 		free(spec);
 		return 0;
 	}

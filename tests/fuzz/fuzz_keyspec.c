@@ -5,7 +5,7 @@
  * register, step and length within the bounds the verifier-checked code assumes.
  */
 #include <errno.h>
-#include "fuzz.h"
+#include "keyspec_fuzz.h"
 #include "keyspec.h"
 
 static void check_expr(const struct fsp_expr *e, const char *spec)
@@ -32,12 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&prog, 0x5a, sizeof(prog));
 	ret = fsp_keyspec_parse(spec, &prog, &err);
 	if (ret) {
-		FUZZ_CHECK(ret == -EINVAL, "'%s': returned %d", spec, ret);
-		FUZZ_CHECK(err.column >= 1 && (size_t)err.column <= strlen(spec) + 1,
-			   "'%s': column %d", spec, err.column);
-		FUZZ_CHECK(memchr(err.msg, 0, sizeof(err.msg)) && err.msg[0], "'%s': no message",
-			   spec);
-		FUZZ_CHECK(!strpbrk(err.msg, "\n\r"), "'%s': message '%s'", spec, err.msg);
+		check_refusal(spec, ret, &err);
 		free(spec);
 		return 0;
 	}
