@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include "env.h"
+#include "kver.h"
 #include "log.h"
 
 static int has_cap(const struct __user_cap_data_struct *d, int cap)
@@ -36,24 +36,16 @@ static void read_caps(char *missing, size_t len)
 
 bool fsp_env_kernel_ok(const char *release)
 {
-	int major = 0, minor = 0;
-
-	if (sscanf(release, "%d.%d", &major, &minor) != 2)
-		return false;
-	return major > FSP_ENV_MIN_MAJOR ||
-	       (major == FSP_ENV_MIN_MAJOR && minor >= FSP_ENV_MIN_MINOR);
+	return fsp_kver_at_least(release, FSP_ENV_MIN_MAJOR, FSP_ENV_MIN_MINOR);
 }
 
 void fsp_env_read(struct fsp_env *e)
 {
-	struct utsname u;
-
 	memset(e, 0, sizeof(*e));
 	read_caps(e->missing_caps, sizeof(e->missing_caps));
 	e->btf = !access("/sys/kernel/btf/vmlinux", R_OK);
 	e->uprobes = !access("/sys/bus/event_source/devices/uprobe/type", R_OK);
-	if (!uname(&u))
-		snprintf(e->release, sizeof(e->release), "%s", u.release);
+	fsp_kver_release(e->release, sizeof(e->release));
 	e->kernel_ok = fsp_env_kernel_ok(e->release);
 }
 

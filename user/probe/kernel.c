@@ -2,12 +2,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "kernel.h"
+#include "kver.h"
 
 static const char *const feature_names[FSP_KF__MAX] = {
 	[FSP_KF_TASK_STORAGE] = "task_storage",
@@ -94,15 +94,11 @@ static bool knows_helper(const struct btf *btf, const char *name)
 
 int fsp_kernel_probe(struct fsp_kernel *k)
 {
-	struct utsname u;
 	struct btf *btf;
 	bool *has = k->has;
 
 	memset(k, 0, sizeof(*k));
-	if (!uname(&u)) {
-		snprintf(k->release, sizeof(k->release), "%s", u.release);
-		sscanf(u.release, "%d.%d", &k->major, &k->minor);
-	}
+	fsp_kver_release(k->release, sizeof(k->release));
 	btf = btf__load_vmlinux_btf();
 	if (!btf)
 		return -errno;

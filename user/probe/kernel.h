@@ -28,7 +28,6 @@ enum fsp_variant {
 
 struct fsp_kernel {
 	char release[65];
-	int major, minor;
 	bool has[FSP_KF__MAX];
 	enum fsp_variant variant;
 	bool lazy; /* lazy counting can load (the settling iterator) */

@@ -22,10 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include "decode.h"
 #include "elf_file.h"
+#include "kver.h"
 #include "place.h"
 
 #define HEAD_BYTES 16        /* decoded at the entry; all that is read when the size is unknown */
@@ -62,24 +62,15 @@ static const struct pattern {
 	{ 2, 6, { 0x0f, 0x80 }, { 0xff, 0xf0 }, "jcc" },
 };
 
-static unsigned int kernel_version(void)
-{
-	unsigned int major, minor;
-	struct utsname u;
-
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return 0;
-	return major << 8 | minor;
-}
-
 /* off is a file offset: mapped code keeps its offset within the page. */
 static enum cost nop5_cost(__u64 off)
 {
-	unsigned int v = kernel_version();
+	char release[65];
 
-	if (v >= (6 << 8 | 18) && X86_PAGE - (off & (X86_PAGE - 1)) >= 5)
+	fsp_kver_release(release, sizeof(release));
+	if (fsp_kver_at_least(release, 6, 18) && X86_PAGE - (off & (X86_PAGE - 1)) >= 5)
 		return OPTIMIZED;
-	return v >= (6 << 8 | 16) ? EMULATED : STEPPED;
+	return fsp_kver_at_least(release, 6, 16) ? EMULATED : STEPPED;
 }
 
 const char *fsp_place_nop5(void)
