@@ -90,6 +90,23 @@ static int reserve_rows(struct fsp_view *v, size_t n)
 	return 0;
 }
 
+/* A reserved row (overflow, unreadable) for c, or NULL when nothing was counted there. */
+static struct fsp_view_row *reserved_row(struct fsp_view *v, const char *name, size_t rank,
+					 const struct fsp_counts *c, const struct fsp_counts *pc,
+					 const struct fsp_latency *l, const struct fsp_latency *pl)
+{
+	struct fsp_view_row *r;
+
+	if (!c->hits && !c->misses)
+		return NULL;
+	r = &v->rows[v->nrows++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->rank = rank;
+	fill(r, c, pc, l, pl);
+	return r;
+}
+
 int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
 		   const struct fsp_snapshot *prev, double seconds)
 {
@@ -97,6 +114,7 @@ int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
 	size_t nold = prev ? prev->nsymbols : 0, i, j = 0;
 	const struct fsp_counts *ov = &cur->overflow, *un = &cur->unreadable;
 	struct fsp_counts all = { ov->hits + un->hits, ov->misses + un->misses }, all_prev = {};
+	struct fsp_view_row *r;
 	struct fsp_buf scratch = {};
 	int err;
 
@@ -134,28 +152,18 @@ int fsp_view_build(struct fsp_view *v, const struct fsp_snapshot *cur,
 		all_prev.hits += p.hits;
 		all_prev.misses += p.misses;
 	}
-	if (ov->hits || ov->misses) {
-		struct fsp_view_row *r = &v->rows[v->nrows++];
-
-		memset(r, 0, sizeof(*r));
-		strcpy(r->name, FSP_OVERFLOW_LABEL);
-		r->rank = cur->nsymbols;
+	/* The reserved series, once anything counted there: overflow, then unreadable keys. */
+	r = reserved_row(v, FSP_OVERFLOW_LABEL, cur->nsymbols, ov, prev ? &prev->overflow : NULL,
+			 cur->latency ? &cur->overflow_latency : NULL,
+			 prev && prev->latency ? &prev->overflow_latency : NULL);
+	if (r)
 		r->overflow = 1;
-		fill(r, ov, prev ? &prev->overflow : NULL,
-		     cur->latency ? &cur->overflow_latency : NULL,
-		     prev && prev->latency ? &prev->overflow_latency : NULL);
-	}
-	if (un->hits || un->misses) {
-		struct fsp_view_row *r = &v->rows[v->nrows++];
-
-		memset(r, 0, sizeof(*r));
-		strcpy(r->name, FSP_UNREADABLE_LABEL);
-		r->rank = cur->nsymbols + 1;
+	r = reserved_row(v, FSP_UNREADABLE_LABEL, cur->nsymbols + 1, un,
+			 prev ? &prev->unreadable : NULL,
+			 cur->latency ? &cur->unreadable_latency : NULL,
+			 prev && prev->latency ? &prev->unreadable_latency : NULL);
+	if (r)
 		r->unreadable = 1;
-		fill(r, un, prev ? &prev->unreadable : NULL,
-		     cur->latency ? &cur->unreadable_latency : NULL,
-		     prev && prev->latency ? &prev->unreadable_latency : NULL);
-	}
 	memset(&v->total, 0, sizeof(v->total));
 	strcpy(v->total.name, "total");
 	fill(&v->total, &all, &all_prev, cur->latency ? &cur->total_latency : NULL,
